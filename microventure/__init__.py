@@ -1,0 +1,72 @@
+"""社区微创投 — the application factory."""
+
+import os
+from pathlib import Path
+
+from dotenv import load_dotenv
+from flask import Flask
+
+from microventure.core import config as config_module
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    """Build the app: config class, then .env and FLASK_* environment variables, then
+    ``overrides`` (tests), then derived settings."""
+    load_dotenv(ROOT / ".env")
+    config_name = config_name or os.environ.get("MICROVENTURE_CONFIG", "development")
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(config_module.INSTANCE_DIR),
+    )
+    app.config.from_object(config_module.CONFIGS[config_name])
+    app.config["ENV_NAME"] = config_name
+    app.config.from_prefixed_env()
+    app.config.update(overrides)
+    config_module.finalize(app.config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from microventure.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
+    )
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from microventure.core import i18n
+
+    babel.init_app(
+        app, locale_selector=i18n.select_locale, timezone_selector=lambda: "Asia/Shanghai"
+    )
+    i18n.init_app(app)
+
+    from microventure.core import database, templating
+
+    database.init_app(app)
+    templating.init_app(app)
+
+    from microventure.core.celery import celery_init_app
+
+    celery_init_app(app)
+
+    from microventure.accounts import admin_views, auth, views
+    from microventure.core import errors
+    from microventure.core import views as core_views
+
+    app.register_blueprint(errors.bp)
+    app.register_blueprint(core_views.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(admin_views.bp)
+
+    from microventure import demo
+    from microventure.accounts import cli as accounts_cli
+
+    app.cli.add_command(demo.demo_cli)
+    app.cli.add_command(accounts_cli.admin_cli)
+    return app

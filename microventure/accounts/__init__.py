@@ -1,0 +1,1 @@
+"""Users, roles with scopes, streets and communities, organisations and their members."""

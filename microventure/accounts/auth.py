@@ -1,0 +1,129 @@
+"""Sign-up, log in and log out."""
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from microventure.accounts import queries, services
+from microventure.accounts.forms import LoginForm, SignupForm
+from microventure.accounts.models import OrganizationKind, User
+from microventure.core.errors import DomainError
+from microventure.core.forms import safe_next, show_domain_error
+from microventure.extensions import db, limiter, login_manager
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = _l("Please log in to see this page.")
+login_manager.login_message_category = "info"
+
+
+@login_manager.user_loader
+def load_user(session_token: str) -> User | None:
+    return db.session.scalar(
+        select(User).where(User.session_token == session_token, User.is_active.is_(True))
+    )
+
+
+def _login_limit() -> str:
+    return current_app.config["RATELIMIT_LOGIN"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(email=form.email.data, password=form.password.data)
+        db.session.commit()  # the audit event of a failed attempt is kept too
+        if user is None:
+            form.password.errors.append(_("Wrong e-mail address or password."))
+        else:
+            target = safe_next(request.args.get("next")) or url_for("core.index")
+            session.clear()  # a fresh session on login: nothing carried over from before
+            session["lang"] = user.locale
+            login_user(user, remember=form.remember.data)
+            return redirect(target)
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("core.index"))
+
+
+def _signup_choices(form: SignupForm) -> None:
+    form.street_id.choices = queries.street_choices(blank=_("Choose…"))
+    form.community_id.choices = queries.community_choices(blank=_("Not in one community"))
+    form.custodian_id.choices = queries.custodian_choices(blank=_("None"))
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+def signup():
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.my_organizations"))
+    form = SignupForm()
+    _signup_choices(form)
+    if form.validate_on_submit():
+        details = services.OrganizationDetails(
+            name=form.name.data,
+            kind=OrganizationKind(form.kind.data),
+            credit_code=form.credit_code.data or None,
+            custodian_id=form.custodian_id.data,
+            street_id=form.street_id.data or 0,
+            community_id=form.community_id.data,
+            address=form.address.data or "",
+            legal_representative=form.legal_representative.data or "",
+            contact_name=form.contact_name.data,
+            contact_mobile=form.contact_mobile.data,
+            contact_email=form.contact_email.data or None,
+            founded_on=form.founded_on.data,
+            rating=form.rating.data,
+            rating_awarded_on=form.rating_awarded_on.data,
+            rating_expires_on=form.rating_expires_on.data,
+            description=form.description.data or "",
+        )
+        try:
+            user, organization = services.register_organization(
+                details=details,
+                owner_email=form.owner_email.data,
+                owner_name=form.owner_name.data,
+                owner_password=form.password.data,
+                owner_mobile=form.owner_mobile.data or None,
+                locale=session.get("lang", current_app.config["BABEL_DEFAULT_LOCALE"]),
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+        else:
+            db.session.commit()
+            session.clear()
+            session["lang"] = user.locale
+            login_user(user)
+            flash(_("Your organisation is registered and waits for verification."), "success")
+            if organization.credit_code_warning:
+                flash(
+                    _(
+                        "The credit code's check character does not match. Check it; an admin "
+                        "will compare it with your registration certificate."
+                    ),
+                    "warning",
+                )
+            return redirect(url_for("accounts.organization", organization_id=organization.id))
+    return render_template("accounts/signup.html", form=form)

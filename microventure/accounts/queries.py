@@ -1,0 +1,122 @@
+"""Read side for account pages: scoped, paginated lists and the choices forms offer."""
+
+from flask_babel import get_locale
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from microventure.accounts.models import (
+    Community,
+    Membership,
+    Organization,
+    OrganizationKind,
+    RoleGrant,
+    Street,
+    User,
+    VerificationStatus,
+)
+from microventure.core.policy import is_district_admin
+from microventure.extensions import db
+
+
+def _locale() -> str:
+    return str(get_locale() or "zh_CN")
+
+
+def street_choices(blank: str | None = None) -> list[tuple]:
+    locale = _locale()
+    streets = db.session.scalars(select(Street).order_by(Street.position, Street.id))
+    choices = [(s.id, s.display_name(locale)) for s in streets]
+    return ([("", blank)] if blank is not None else []) + choices
+
+
+def community_choices(blank: str) -> dict[str, list[tuple]]:
+    """Communities grouped by street (rendered as <optgroup>s)."""
+    locale = _locale()
+    rows = db.session.execute(
+        select(Street, Community)
+        .join(Community, Community.street_id == Street.id)
+        .order_by(Street.position, Street.id, Community.position, Community.id)
+    )
+    grouped: dict[str, list[tuple]] = {"": [("", blank)]}
+    for street, community in rows:
+        grouped.setdefault(street.display_name(locale), []).append((community.id, community.name))
+    return grouped
+
+
+def custodian_choices(blank: str) -> list[tuple]:
+    """Verified registered organisations, which may hold funds for a filed group."""
+    rows = db.session.execute(
+        select(Organization.id, Organization.name)
+        .where(
+            Organization.verification_status == VerificationStatus.VERIFIED,
+            Organization.kind != OrganizationKind.FILED_GROUP,
+        )
+        .order_by(Organization.name)
+    )
+    return [("", blank)] + [(r.id, r.name) for r in rows]
+
+
+def organizations_for_admin(
+    user: User,
+    *,
+    status: str | None = None,
+    street_id: int | None = None,
+    kind: str | None = None,
+    search: str | None = None,
+    page: int = 1,
+    per_page: int = 20,
+) -> Pagination:
+    """Organisations an admin may see: all for district admins, their street's for street admins."""
+    stmt = select(Organization).options(
+        joinedload(Organization.street), joinedload(Organization.community)
+    )
+    if not is_district_admin(user):
+        stmt = stmt.where(Organization.street_id.in_(user.street_ids() or {0}))
+    if status in VerificationStatus._value2member_map_:
+        stmt = stmt.where(Organization.verification_status == status)
+    if kind in OrganizationKind._value2member_map_:
+        stmt = stmt.where(Organization.kind == kind)
+    if street_id:
+        stmt = stmt.where(Organization.street_id == street_id)
+    if search:
+        pattern = f"%{search.strip()}%"
+        stmt = stmt.where(
+            or_(Organization.name.ilike(pattern), Organization.credit_code.ilike(pattern))
+        )
+    stmt = stmt.order_by(Organization.created_at.desc(), Organization.id.desc())
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def status_counts(user: User) -> dict[str, int]:
+    stmt = select(Organization.verification_status, func.count()).group_by(
+        Organization.verification_status
+    )
+    if not is_district_admin(user):
+        stmt = stmt.where(Organization.street_id.in_(user.street_ids() or {0}))
+    return {status.value: n for status, n in db.session.execute(stmt)}
+
+
+def organization_page(organization_id: int) -> Organization | None:
+    return db.session.scalar(
+        select(Organization)
+        .options(
+            joinedload(Organization.street),
+            joinedload(Organization.community),
+            joinedload(Organization.custodian),
+            selectinload(Organization.members).joinedload(Membership.user),
+            selectinload(Organization.exclusions),
+        )
+        .where(Organization.id == organization_id)
+    )
+
+
+def users_page(*, search: str | None = None, page: int = 1, per_page: int = 20) -> Pagination:
+    stmt = select(User).options(
+        selectinload(User.roles).joinedload(RoleGrant.street),
+        selectinload(User.memberships).joinedload(Membership.organization),
+    )
+    if search:
+        pattern = f"%{search.strip()}%"
+        stmt = stmt.where(or_(User.email.ilike(pattern), User.name.ilike(pattern)))
+    return db.paginate(stmt.order_by(User.id), page=page, per_page=per_page, error_out=False)

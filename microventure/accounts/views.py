@@ -1,0 +1,155 @@
+"""The signed-in user's pages: profile, password, their organisations and its members."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user
+
+from microventure.accounts import queries, services
+from microventure.accounts.forms import (
+    ExclusionForm,
+    MemberForm,
+    PasswordChangeForm,
+    ProfileForm,
+    VerificationForm,
+)
+from microventure.accounts.models import Membership
+from microventure.core import audit
+from microventure.core.errors import DomainError
+from microventure.core.forms import show_domain_error
+from microventure.core.policy import authorize, can
+from microventure.core.timeutil import local_today
+from microventure.extensions import db
+
+bp = Blueprint("accounts", __name__)
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    password_form = PasswordChangeForm(prefix="pw")
+    if form.validate_on_submit():
+        try:
+            services.update_profile(
+                user=current_user,
+                name=form.name.data,
+                mobile=form.mobile.data or None,
+                locale=form.locale.data,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+        else:
+            db.session.commit()
+            session["lang"] = current_user.locale
+            flash(_("Your profile is saved."), "success")
+            return redirect(url_for(".profile"))
+    return render_template("accounts/profile.html", form=form, password_form=password_form)
+
+
+@bp.post("/profile/password")
+@login_required
+def change_password():
+    form = ProfileForm(obj=current_user, formdata=None)
+    password_form = PasswordChangeForm(prefix="pw")
+    if password_form.validate_on_submit():
+        try:
+            services.change_password(
+                user=current_user,
+                current=password_form.current_password.data,
+                new=password_form.new_password.data,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(password_form, exc)
+        else:
+            db.session.commit()
+            login_user(current_user._get_current_object())  # stay signed in with the new token
+            flash(_("Your password is changed; other devices have been signed out."), "success")
+            return redirect(url_for(".profile"))
+    return render_template("accounts/profile.html", form=form, password_form=password_form)
+
+
+@bp.get("/organizations/mine")
+@login_required
+def my_organizations():
+    memberships = sorted(current_user.memberships, key=lambda m: m.id)
+    if len(memberships) == 1:
+        return redirect(url_for(".organization", organization_id=memberships[0].organization_id))
+    return render_template("accounts/my_organizations.html", memberships=memberships)
+
+
+@bp.get("/organizations/<int:organization_id>")
+@login_required
+def organization(organization_id: int, member_form=None, verification_form=None):
+    org = queries.organization_page(organization_id)
+    authorize(current_user, "organization.view", org, hide=True)
+    if verification_form is None:
+        verification_form = VerificationForm()
+    verification_form.status.choices = [
+        (s.value, s.title) for s in services.next_verification_states(org)
+    ]
+    return render_template(
+        "accounts/organization.html",
+        org=org,
+        today=local_today(),
+        member_form=member_form or MemberForm(formdata=None),
+        verification_form=verification_form,
+        exclusion_form=ExclusionForm(formdata=None, starts_on=local_today()),
+        events=audit.timeline(org) if can(current_user, "organization.audit", org) else [],
+    )
+
+
+def _organization_or_404(organization_id: int, action: str):
+    org = queries.organization_page(organization_id)
+    authorize(current_user, "organization.view", org, hide=True)
+    authorize(current_user, action, org)
+    return org
+
+
+@bp.post("/organizations/<int:organization_id>/members")
+@login_required
+def add_member(organization_id: int):
+    org = _organization_or_404(organization_id, "organization.manage_members")
+    form = MemberForm()
+    if form.validate_on_submit():
+        try:
+            services.add_member(
+                organization=org,
+                email=form.email.data,
+                name=form.name.data or "",
+                password=form.password.data or "",
+                actor=current_user,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "%(email)s can now apply and report for the organisation.",
+                    email=form.email.data,
+                ),
+                "success",
+            )
+            return redirect(url_for(".organization", organization_id=org.id) + "#members")
+    return organization(organization_id, member_form=form)
+
+
+@bp.post("/organizations/<int:organization_id>/members/<int:membership_id>/remove")
+@login_required
+def remove_member(organization_id: int, membership_id: int):
+    org = _organization_or_404(organization_id, "organization.manage_members")
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.organization_id != org.id:
+        abort(404)
+    try:
+        services.remove_member(membership=membership, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    else:
+        db.session.commit()
+        flash(_("The member has been removed."), "success")
+    return redirect(url_for(".organization", organization_id=org.id) + "#members")

@@ -1,0 +1,1 @@
+"""Cross-cutting pieces every feature uses: config, models base, money, time, audit, policy."""

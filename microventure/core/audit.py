@@ -1,0 +1,73 @@
+"""The one way services record what changed: ``audit.record(...)`` adds an append-only event."""
+
+from typing import Any
+
+from flask import has_request_context, request
+from flask_login import current_user
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, joinedload
+
+from microventure.core.models import AuditEvent
+from microventure.extensions import db
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_plain(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "value") and not isinstance(value, int | str):
+        return value.value  # enums
+    return value
+
+
+def record(
+    *,
+    action: str,
+    obj: Any,
+    actor: Any = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    note: str | None = None,
+) -> AuditEvent:
+    """Add an audit event for ``obj`` (flushed so it has an id). ``actor`` defaults to the
+    logged-in user; the client address comes from the request when there is one."""
+    if actor is None and has_request_context() and current_user.is_authenticated:
+        actor = current_user
+    if obj.id is None:
+        db.session.flush()
+    event_ = AuditEvent(
+        action=action,
+        object_type=obj.__tablename__,
+        object_id=obj.id,
+        actor_id=getattr(actor, "id", None),
+        before=_plain(before) if before is not None else None,
+        after=_plain(after) if after is not None else None,
+        note=note,
+        ip_address=request.remote_addr if has_request_context() else None,
+    )
+    db.session.add(event_)
+    db.session.flush()
+    return event_
+
+
+def timeline(obj: Any, limit: int = 200) -> list[AuditEvent]:
+    """The object's audit events, newest first, with their actors loaded in the same query."""
+    return list(
+        db.session.scalars(
+            select(AuditEvent)
+            .options(joinedload(AuditEvent.actor))
+            .where(AuditEvent.object_type == obj.__tablename__, AuditEvent.object_id == obj.id)
+            .order_by(AuditEvent.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _audit_is_append_only(session: Session, flush_context, instances) -> None:
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, AuditEvent) and (obj in session.deleted or session.is_modified(obj)):
+            raise RuntimeError("audit events are append-only")

@@ -1,0 +1,93 @@
+"""Configuration classes; any value can be overridden by a FLASK_-prefixed environment variable."""
+
+import os
+from pathlib import Path
+
+INSTANCE_DIR = Path(__file__).resolve().parents[2] / "instance"
+
+
+def celery_settings(broker_url: str | None) -> dict:
+    """Celery settings: Redis when a broker is configured, in-process execution otherwise."""
+    if broker_url:
+        return {
+            "broker_url": broker_url,
+            "result_backend": broker_url,
+            "task_ignore_result": True,
+            "broker_connection_retry_on_startup": True,
+            "timezone": "Asia/Shanghai",
+        }
+    # Embedded default: no broker server, tasks run eagerly in the calling process.
+    return {
+        "broker_url": "memory://",
+        "task_always_eager": True,
+        "task_eager_propagates": True,
+        "task_ignore_result": True,
+        "timezone": "Asia/Shanghai",
+    }
+
+
+class Config:
+    SECRET_KEY: str | None = "dev-only-secret-change-me"
+    SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE_DIR / 'microventure.sqlite'}"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    REDIS_URL: str | None = None
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh_CN", "en")
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = None  # valid for the session: a slow phone form must not expire
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    RATELIMIT_LOGIN = "10 per minute"
+    RATELIMIT_HEADERS_ENABLED = True
+    ITEMS_PER_PAGE = 20
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-secret"
+    WTF_CSRF_ENABLED = False
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    RATELIMIT_ENABLED = True
+
+
+class ProductionConfig(Config):
+    SECRET_KEY = None
+    SQLALCHEMY_DATABASE_URI = None  # type: ignore[assignment]
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def finalize(config: dict) -> None:
+    """Derive settings that depend on others and refuse to start a misconfigured production app."""
+    if config.get("ENV_NAME") == "production":
+        missing = [k for k in ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI") if not config.get(k)]
+        if missing:
+            raise RuntimeError(
+                "Production configuration needs "
+                + " and ".join(f"FLASK_{k}" for k in missing)
+                + " in the environment."
+            )
+    redis_url = config.get("REDIS_URL") or os.environ.get("REDIS_URL")
+    config["REDIS_URL"] = redis_url
+    broker = config.get("CELERY_BROKER_URL") or redis_url
+    config.setdefault("CELERY", celery_settings(broker))
+    config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
+    uri = config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgres://"):
+        uri = "postgresql://" + uri.removeprefix("postgres://")
+    if uri.startswith("postgresql://"):
+        uri = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
+    config["SQLALCHEMY_DATABASE_URI"] = uri

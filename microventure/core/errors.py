@@ -1,0 +1,77 @@
+"""Domain errors raised by services, and the error pages (HTML or JSON) in the user's language."""
+
+from flask import Blueprint, Response, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException
+
+bp = Blueprint("errors", __name__)
+
+
+class DomainError(Exception):
+    """A rule was broken; ``message`` is translatable and says which one. ``field`` names the form
+    field it concerns, when there is one, so the view can show it next to that field."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+class PermissionDenied(DomainError):
+    pass
+
+
+TITLES = {
+    400: _l("Bad request"),
+    403: _l("Access denied"),
+    404: _l("Page not found"),
+    405: _l("Method not allowed"),
+    413: _l("File too large"),
+    429: _l("Too many requests"),
+    500: _l("Something went wrong"),
+}
+EXPLANATIONS = {
+    400: _l("The request could not be understood. Go back and try again."),
+    403: _l("You do not have permission to see this page or take this action."),
+    404: _l("The page you asked for does not exist, or you cannot see it."),
+    405: _l("This address does not accept that kind of request."),
+    413: _l("The upload is larger than the limit. Choose a smaller file and try again."),
+    429: _l("You have tried too often in a short time. Wait a minute and try again."),
+    500: _l("An unexpected error happened. It has been logged; please try again later."),
+}
+
+
+def wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return (
+        best == "application/json"
+        and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
+
+
+def error_response(code: int) -> tuple[Response | str, int]:
+    key = code if code in TITLES else (500 if code >= 500 else 400)
+    title, explanation = str(TITLES[key]), str(EXPLANATIONS[key])
+    if wants_json():
+        return jsonify(error=code, title=title, message=explanation), code
+    return render_template(
+        "errors/error.html", code=code, title=title, explanation=explanation
+    ), code
+
+
+@bp.app_errorhandler(HTTPException)
+def handle_http_error(exc: HTTPException):
+    if exc.code is None or exc.code < 400:
+        return exc
+    return error_response(exc.code)
+
+
+@bp.app_errorhandler(500)
+def handle_server_error(exc: Exception):
+    from microventure.extensions import db
+
+    db.session.rollback()
+    return error_response(500)

@@ -1,0 +1,39 @@
+"""Form helpers shared by features."""
+
+import re
+from urllib.parse import urlsplit
+
+from flask import flash
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import ValidationError
+
+from microventure.core.errors import DomainError
+
+
+def show_domain_error(form: FlaskForm, exc: DomainError) -> None:
+    """Put a service's refusal next to the field it concerns, or at the top of the form."""
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(exc)]
+    else:
+        flash(str(exc), "danger")
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` if it is a path on this site, else None (no open redirects)."""
+    if not target or "\\" in target or any(ord(ch) < 32 for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
+
+
+def email_address(form, field) -> None:
+    """A plain syntax check: intranet addresses such as ``name@office.local`` are allowed."""
+    if field.data and (len(field.data) > 254 or not _EMAIL.match(field.data.strip())):
+        raise ValidationError(_l("Enter an e-mail address such as name@example.com."))

@@ -1,0 +1,108 @@
+"""Declarative base, shared column types and the append-only audit event table."""
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored in UTC and always returned timezone-aware, on SQLite and PostgreSQL."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: store timezone-aware values only")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class LabelledEnum(enum.StrEnum):
+    """A string enum whose members carry a translatable title (set by ``labels``)."""
+
+    @property
+    def title(self) -> str:
+        return str(self.__class__._labels()[self])
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return cls.__dict__.get("_labels_cache") or {}
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        return [(m.value, m.title) for m in cls]
+
+
+def labels(enum_cls: type[LabelledEnum], mapping: dict) -> None:
+    """Attach translatable titles to an enum's members (lazy_gettext strings)."""
+    missing = set(enum_cls) - set(mapping)
+    if missing:
+        raise ValueError(f"{enum_cls.__name__} lacks titles for {missing}")
+    type.__setattr__(enum_cls, "_labels_cache", mapping)
+
+
+def enum_column(enum_cls: type[enum.Enum], name: str) -> sa.Enum:
+    """Store an enum as its string value with a CHECK constraint (portable, readable in SQL)."""
+    return sa.Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+    )
+
+
+class Base(DeclarativeBase):
+    registry = registry(
+        metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),
+        type_annotation_map={datetime: UTCDateTime(), dict[str, Any]: sa.JSON()},
+    )
+
+
+class AuditEvent(Base):
+    """One append-only record of a change: who, what, before/after, when, from where."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True
+    )
+    action: Mapped[str] = mapped_column(sa.String(64))
+    object_type: Mapped[str] = mapped_column(sa.String(40))
+    object_id: Mapped[int | None]
+    before: Mapped[dict[str, Any] | None]
+    after: Mapped[dict[str, Any] | None]
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    ip_address: Mapped[str | None] = mapped_column(sa.String(45))
+
+    actor = relationship("User", lazy="raise")
+
+    __table_args__ = (sa.Index("ix_audit_events_object", "object_type", "object_id", "id"),)

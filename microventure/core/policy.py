@@ -1,0 +1,97 @@
+"""Who may do what: ``can(user, action, obj)``, the one place access is decided.
+
+Rules are small predicates combined with ``&``, ``|`` and ``~`` so each policy line reads as
+the rule it is. Views call ``authorize`` (404 for objects the user may not see, 403 otherwise);
+templates call ``can``.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import abort
+
+from microventure.accounts.models import Role
+
+
+class Rule:
+    def __init__(self, test: Callable[[Any, Any], bool], name: str) -> None:
+        self.test, self.name = test, name
+
+    def __call__(self, user: Any, obj: Any = None) -> bool:
+        return bool(self.test(user, obj))
+
+    def __and__(self, other: "Rule") -> "Rule":
+        return Rule(lambda u, o: self(u, o) and other(u, o), f"({self.name} & {other.name})")
+
+    def __or__(self, other: "Rule") -> "Rule":
+        return Rule(lambda u, o: self(u, o) or other(u, o), f"({self.name} | {other.name})")
+
+    def __invert__(self) -> "Rule":
+        return Rule(lambda u, o: not self(u, o), f"~{self.name}")
+
+    def __repr__(self) -> str:
+        return f"<Rule {self.name}>"
+
+
+def rule(test: Callable[[Any, Any], bool]) -> Rule:
+    return Rule(test, test.__name__)
+
+
+@rule
+def is_signed_in(user, obj) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def _has(role: Role) -> Rule:
+    return is_signed_in & Rule(lambda u, o: u.has_role(role), f"has_{role.value}")
+
+
+is_district_admin = _has(Role.DISTRICT_ADMIN)
+is_street_admin = _has(Role.STREET_ADMIN)
+is_reviewer = _has(Role.REVIEWER)
+
+
+@rule
+def is_applicant(user, obj) -> bool:
+    return is_signed_in(user) and bool(user.memberships)
+
+
+@rule
+def org_in_own_street(user, org) -> bool:
+    return org is not None and org.street_id in user.street_ids()
+
+
+@rule
+def is_org_member(user, org) -> bool:
+    return is_signed_in(user) and org is not None and org.id in user.organization_ids()
+
+
+@rule
+def is_org_owner(user, org) -> bool:
+    return is_signed_in(user) and org is not None and org.id in user.organization_ids(owner=True)
+
+
+is_admin = is_district_admin | is_street_admin
+
+POLICY: dict[str, Rule] = {
+    "organization.view": is_district_admin | (is_street_admin & org_in_own_street) | is_org_member,
+    "organization.list": is_admin,
+    "organization.verify": is_district_admin,
+    "organization.override_credit_code": is_district_admin,
+    "organization.exclude": is_district_admin,
+    "organization.audit": is_district_admin | (is_street_admin & org_in_own_street),
+    "organization.manage_members": is_org_owner | is_district_admin,
+    "user.manage": is_district_admin,
+}
+
+
+def can(user: Any, action: str, obj: Any = None) -> bool:
+    """True when ``user`` may take ``action`` on ``obj``. An unknown action is a programming
+    error, not a silent refusal."""
+    return POLICY[action](user, obj)
+
+
+def authorize(user: Any, action: str, obj: Any = None, *, hide: bool = False) -> None:
+    """Abort unless allowed: 404 when ``hide`` (the object's existence is not to be revealed)."""
+    if not can(user, action, obj):
+        abort(404 if hide else 403)

@@ -1,0 +1,24 @@
+"""Template filters and globals: money, local times, the access policy, language links."""
+
+from flask import Flask, request, url_for
+from flask_babel import get_locale
+
+from microventure.core.money import format_fen
+from microventure.core.policy import can
+from microventure.core.timeutil import format_local
+
+
+def url_with_lang(lang: str) -> str:
+    args = request.args.to_dict(flat=True) | {"lang": lang}
+    if request.endpoint and request.method == "GET":
+        return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return url_for("core.index", lang=lang)
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(format_fen, "money")
+    app.add_template_filter(format_local, "local_time")
+    app.add_template_filter(lambda d: format_local(d, "%Y-%m-%d"), "local_date")
+    app.add_template_global(can)
+    app.add_template_global(url_with_lang)
+    app.add_template_global(lambda: str(get_locale()), "current_locale")

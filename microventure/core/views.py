@@ -1,0 +1,30 @@
+"""Home page and the health check."""
+
+from flask import Blueprint, current_app, jsonify, render_template
+from flask_login import current_user
+from sqlalchemy import text
+
+from microventure.core.celery import broker_status
+from microventure.extensions import db
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/")
+def index():
+    return render_template("core/index.html", user=current_user)
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+        database = "ok"
+    except Exception:  # the point is to report, not to raise
+        db.session.rollback()
+        database = "unreachable"
+    broker = broker_status(current_app.extensions["celery"])
+    status = 200 if database == "ok" else 503
+    return jsonify(
+        status="ok" if status == 200 else "error", database=database, broker=broker
+    ), status
