@@ -1,6 +1,5 @@
 """Read side for account pages: scoped, paginated lists and the choices forms offer."""
 
-from flask_babel import get_locale
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -15,16 +14,13 @@ from microventure.accounts.models import (
     User,
     VerificationStatus,
 )
+from microventure.core.i18n import current_language
 from microventure.core.policy import is_district_admin
 from microventure.extensions import db
 
 
-def _locale() -> str:
-    return str(get_locale() or "zh_CN")
-
-
 def street_choices(blank: str | None = None) -> list[tuple]:
-    locale = _locale()
+    locale = current_language()
     streets = db.session.scalars(select(Street).order_by(Street.position, Street.id))
     choices = [(s.id, s.display_name(locale)) for s in streets]
     return ([("", blank)] if blank is not None else []) + choices
@@ -32,7 +28,7 @@ def street_choices(blank: str | None = None) -> list[tuple]:
 
 def community_choices(blank: str) -> dict[str, list[tuple]]:
     """Communities grouped by street (rendered as <optgroup>s)."""
-    locale = _locale()
+    locale = current_language()
     rows = db.session.execute(
         select(Street, Community)
         .join(Community, Community.street_id == Street.id)

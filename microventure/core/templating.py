@@ -1,8 +1,8 @@
 """Template filters and globals: money, local times, the access policy, language links."""
 
 from flask import Flask, request, url_for
-from flask_babel import get_locale
 
+from microventure.core.i18n import current_language
 from microventure.core.money import format_fen
 from microventure.core.policy import can
 from microventure.core.timeutil import format_local
@@ -21,4 +21,4 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lambda d: format_local(d, "%Y-%m-%d"), "local_date")
     app.add_template_global(can)
     app.add_template_global(url_with_lang)
-    app.add_template_global(lambda: str(get_locale()), "current_locale")
+    app.add_template_global(current_language, "current_locale")

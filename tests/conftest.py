@@ -1,0 +1,228 @@
+"""Test fixtures: one database per run built by the migrations, each test in a rolled-back
+transaction (SAVEPOINTs let the code under test commit), factories and a query counter."""
+
+import itertools
+import os
+from contextlib import contextmanager
+
+import flask_migrate
+import pytest
+from argon2 import PasswordHasher
+from flask import g, request_started
+from flask.testing import FlaskClient
+from sqlalchemy import event, text
+
+from microventure import create_app
+from microventure.accounts import passwords, services
+from microventure.accounts.credit_code import check_character
+from microventure.accounts.models import (
+    Community,
+    CommunityKind,
+    Membership,
+    Organization,
+    OrganizationKind,
+    Role,
+    Street,
+    StreetKind,
+    VerificationStatus,
+)
+from microventure.extensions import db
+
+PASSWORD = "correct-horse"
+
+
+def database_url(tmp_path_factory) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    )
+
+
+def build_schema(app) -> None:
+    """Empty the database, then run every migration."""
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+        flask_migrate.upgrade()
+
+
+class CommittingClient(FlaskClient):
+    """Requests run in the test's app context and session; commit the test's own changes first
+    (a SAVEPOINT release) so a view's rollback after a refused action cannot undo them."""
+
+    def open(self, *args, **kwargs):
+        db.session.commit()
+        return super().open(*args, **kwargs)
+
+
+def _fresh_request_globals(sender, **extra) -> None:
+    # Each request gets an empty ``g`` (current user, locale), as it would in production where
+    # every request has its own app context.
+    g.__dict__.clear()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    # Cheap hashing keeps the suite fast; production uses argon2's defaults.
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    app = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=database_url(tmp_path_factory),
+        RATELIMIT_STORAGE_URI="memory://",
+    )
+    app.test_client_class = CommittingClient
+    request_started.connect(_fresh_request_globals, app)
+    build_schema(app)
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _transaction(request, app):
+    """Run the test inside a transaction that is rolled back afterwards."""
+    if "no_transaction" in request.keywords:
+        yield
+        return
+    with app.app_context():
+        engines = db._app_engines[app]
+        engine = engines[None]
+        connection = engine.connect()
+        outer = connection.begin()
+        engines[None] = connection
+        original = db.session
+        db.session = db._make_scoped_session({"join_transaction_mode": "create_savepoint"})
+        try:
+            yield
+        finally:
+            db.session.remove()
+            db.session = original
+            outer.rollback()
+            connection.close()
+            engines[None] = engine
+    from microventure.extensions import limiter
+
+    limiter.reset()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as q: ...`` then ``q.count`` is the number of SQL statements."""
+
+    class Counter:
+        count = 0
+        statements: list[str]
+
+    @contextmanager
+    def counting():
+        counter = Counter()
+        counter.statements = []
+
+        def on_execute(conn, cursor, statement, *args):
+            if not statement.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+                counter.count += 1
+                counter.statements.append(statement)
+
+        engine = db._app_engines[app][None]
+        engine = getattr(engine, "engine", engine)
+        event.listen(engine, "after_cursor_execute", on_execute)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "after_cursor_execute", on_execute)
+
+    return counting
+
+
+# ------------------------------------------------------------------------------------ factories
+
+_serial = itertools.count(1)
+
+
+def valid_credit_code(serial: int | None = None) -> str:
+    body = f"52440113MJ{(serial or next(_serial)) + 5000000:07d}"
+    return body + check_character(body)
+
+
+def invalid_credit_code() -> str:
+    code = valid_credit_code()
+    return code[:17] + ("0" if code[17] != "0" else "1")
+
+
+class Factory:
+    def street(self, name: str | None = None) -> Street:
+        n = next(_serial)
+        street = Street(name=name or f"街道{n}", name_en=f"Street {n}", kind=StreetKind.STREET)
+        db.session.add(street)
+        db.session.add(Community(street=street, name=f"社区{n}", kind=CommunityKind.COMMUNITY))
+        db.session.flush()
+        return street
+
+    def user(
+        self,
+        *,
+        email: str | None = None,
+        name: str = "测试用户",
+        role: Role | None = None,
+        street: Street | None = None,
+        locale: str = "zh_CN",
+    ):
+        user = services.create_user(
+            email=email or f"user{next(_serial)}@test.local",
+            name=name,
+            password=PASSWORD,
+            locale=locale,
+        )
+        if role:
+            services.grant_role(user=user, role=role, street=street, actor=user)
+        return user
+
+    def organization(
+        self,
+        *,
+        street: Street,
+        owner=None,
+        kind=OrganizationKind.SOCIAL_SERVICE,
+        status=VerificationStatus.VERIFIED,
+        credit_code: str | None = None,
+        custodian: Organization | None = None,
+    ) -> Organization:
+        org = Organization(
+            name=f"测试机构{next(_serial)}",
+            kind=kind,
+            street=street,
+            credit_code=None if kind.needs_custodian else (credit_code or valid_credit_code()),
+            custodian=custodian,
+            contact_name="联系人",
+            contact_mobile="13800138000",
+            verification_status=status,
+        )
+        db.session.add(org)
+        if owner is not None:
+            db.session.add(Membership(organization=org, user=owner, is_owner=True))
+        db.session.flush()
+        return org
+
+
+@pytest.fixture
+def make():
+    return Factory()
+
+
+def login(client, user_or_email, password: str = PASSWORD):
+    email = getattr(user_or_email, "email", user_or_email)
+    response = client.post("/auth/login", data={"email": email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return response
+
+
+@pytest.fixture
+def login_as(client):
+    def _login(user, password: str = PASSWORD):
+        return login(client, user, password)
+
+    return _login
