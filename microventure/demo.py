@@ -11,7 +11,6 @@ from microventure.accounts.credit_code import check_character
 from microventure.accounts.models import (
     Community,
     CommunityKind,
-    Membership,
     Organization,
     OrganizationKind,
     Role,
@@ -247,16 +246,14 @@ def load_organizations(streets: dict[str, Street], district: User) -> None:
             continue
         street = streets[street_name]
         community = next(c for c in street.communities if c.name == community_name)
-        custodian = by_name[code] if kind.needs_custodian else None
-        org = by_name[name] = Organization(
+        details = services.OrganizationDetails(
             name=name,
             kind=kind,
-            street=street,
-            community=community,
-            credit_code=None if custodian else code,
-            custodian=custodian,
+            credit_code=None if kind.needs_custodian else code,
+            custodian_id=by_name[code].id if kind.needs_custodian else None,
+            street_id=street.id,
+            community_id=community.id,
             address=f"广州市番禺区{street_name}{community_name}",
-            legal_representative="—",
             contact_name="联系人",
             contact_mobile="13800138000",
             founded_on=date(2018, 6, 1),
@@ -265,13 +262,8 @@ def load_organizations(streets: dict[str, Street], district: User) -> None:
             rating_expires_on=date(2028, 11, 30) if rating else None,
             description="演示数据 / demo data",
         )
-        db.session.add(org)
-        db.session.add(
-            Membership(
-                organization=org, user=_get_or_create_user(email, f"{name} 联系人"), is_owner=True
-            )
-        )
-        db.session.flush()
+        owner = _get_or_create_user(email, f"{name} 联系人")
+        org = by_name[name] = services.create_organization(details=details, owner=owner)
         if status is VerificationStatus.VERIFIED:
             services.set_verification(organization=org, status=status, actor=district)
 

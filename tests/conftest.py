@@ -226,3 +226,33 @@ def login_as(client):
         return login(client, user, password)
 
     return _login
+
+
+# ----------------------------------------------------------------------------- real services
+
+
+def service_missing(reason: str) -> None:
+    """Skip on a developer's machine without the service; fail under CI, where it must exist."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI must provide it)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError:
+        service_missing(f"Redis is not reachable at {url}")
+    return url
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    if not os.path.exists(path):
+        service_missing(f"no Chromium at {path} (apt-get install chromium)")
+    return path

@@ -1,4 +1,4 @@
-"""The schema comes from the migrations; they must match the models, and the audit is append-only."""
+"""The schema comes from the migrations: they match the models; the audit is append-only."""
 
 import pytest
 from alembic.autogenerate import compare_metadata

@@ -287,6 +287,28 @@ def _check_details(details: OrganizationDetails) -> dict:
     return values
 
 
+def create_organization(*, details: OrganizationDetails, owner: User) -> Organization:
+    """A new organisation, pending verification, with ``owner`` as its first member."""
+    organization = Organization(
+        **_check_details(details), verification_status=VerificationStatus.PENDING
+    )
+    db.session.add(organization)
+    db.session.add(Membership(organization=organization, user=owner, is_owner=True))
+    db.session.flush()
+    audit.record(
+        action="organization.registered",
+        obj=organization,
+        actor=owner,
+        after={
+            "name": organization.name,
+            "kind": organization.kind,
+            "credit_code": organization.credit_code,
+            "credit_code_valid": organization.credit_code_valid,
+        },
+    )
+    return organization
+
+
 def register_organization(
     *,
     details: OrganizationDetails,
@@ -297,7 +319,7 @@ def register_organization(
     locale: str = "zh_CN",
 ) -> tuple[User, Organization]:
     """Sign-up: the applicant's account and the organisation together; it waits for verification."""
-    values = _check_details(details)
+    _check_details(details)  # refuse a bad organisation before creating the account
     user = create_user(
         email=owner_email,
         name=owner_name,
@@ -305,22 +327,7 @@ def register_organization(
         mobile=owner_mobile,
         locale=locale,
     )
-    organization = Organization(**values, verification_status=VerificationStatus.PENDING)
-    db.session.add(organization)
-    db.session.add(Membership(organization=organization, user=user, is_owner=True))
-    db.session.flush()
-    audit.record(
-        action="organization.registered",
-        obj=organization,
-        actor=user,
-        after={
-            "name": organization.name,
-            "kind": organization.kind,
-            "credit_code": organization.credit_code,
-            "credit_code_valid": organization.credit_code_valid,
-        },
-    )
-    return user, organization
+    return user, create_organization(details=details, owner=user)
 
 
 # Allowed verification transitions and whether each needs a reason: the one table of this rule.

@@ -1,0 +1,110 @@
+"""The real thing in a real browser: Chinese login page, each role's navigation, 375 px phones."""
+
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from microventure import create_app
+from tests.conftest import build_schema
+
+pytestmark = [pytest.mark.browser, pytest.mark.no_transaction]
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    app = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.sqlite'}",
+        RATELIMIT_STORAGE_URI="memory://",
+        WTF_CSRF_ENABLED=True,
+    )
+    build_schema(app)
+    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport={"width": 375, "height": 740}, locale="en-US")
+    yield context.new_page()
+    context.close()
+
+
+def fits_the_screen(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def log_in(page, base, email):
+    page.goto(f"{base}/auth/login")
+    page.fill("#email", email)
+    page.fill("#password", "demo-password")
+    page.click("form button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def test_login_page_is_chinese_and_fits_a_phone(phone, live_server):
+    phone.goto(f"{live_server}/auth/login")
+    assert phone.locator("h1").inner_text() == "登录"  # even though the browser asks for English
+    assert fits_the_screen(phone)
+    phone.goto(f"{live_server}/auth/login?lang=en")
+    assert phone.locator("h1").inner_text() == "Log in"
+
+
+@pytest.mark.parametrize(
+    ("email", "item"),
+    [
+        ("district@demo.local", "用户与角色"),
+        ("street@demo.local", "本镇街机构"),
+        ("applicant@demo.local", "我的机构"),
+    ],
+)
+def test_each_role_sees_its_navigation_on_a_phone(phone, live_server, email, item):
+    log_in(phone, live_server, email)
+    nav = phone.get_by_test_id("role-nav")
+    assert not nav.is_visible()  # collapsed behind the menu button at 375 px
+    phone.get_by_role("button", name="菜单").click()
+    nav.get_by_text(item).click()
+    phone.wait_for_load_state()
+    assert fits_the_screen(phone)
+    assert phone.locator("h1").count() == 1
+
+
+def test_signup_form_keeps_what_was_typed_after_an_error(phone, live_server):
+    phone.goto(f"{live_server}/auth/signup")
+    assert fits_the_screen(phone)
+    phone.fill("#owner_name", "测试")
+    phone.fill("#owner_email", "district@demo.local")  # taken
+    phone.fill("#password", "a-long-password")
+    phone.fill("#confirm", "a-long-password")
+    phone.fill("#name", "浏览器测试机构")
+    phone.fill("#description", "写了很多字的机构简介")
+    phone.click("form button[type=submit]")
+    phone.wait_for_load_state()
+    assert phone.locator(".invalid-feedback").first.is_visible()
+    assert phone.input_value("#name") == "浏览器测试机构"
+    assert phone.input_value("#description") == "写了很多字的机构简介"
