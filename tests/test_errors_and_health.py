@@ -70,3 +70,10 @@ def test_healthz_reports_an_unreachable_broker(tmp_path):
         RATELIMIT_STORAGE_URI="memory://",
     )
     assert broker_status(app.extensions["celery"]) == "unreachable"
+
+
+def test_production_refuses_to_start_without_secret_and_database(monkeypatch):
+    monkeypatch.delenv("FLASK_SECRET_KEY", raising=False)
+    monkeypatch.delenv("FLASK_SQLALCHEMY_DATABASE_URI", raising=False)
+    with pytest.raises(RuntimeError, match="FLASK_SECRET_KEY and FLASK_SQLALCHEMY_DATABASE_URI"):
+        create_app("production")

@@ -1,5 +1,7 @@
 """Sign-up of an organisation with its applicant account, then verification by the district."""
 
+from datetime import date
+
 from sqlalchemy import select
 
 from microventure.accounts.models import (
@@ -158,3 +160,26 @@ def test_a_street_admin_cannot_verify(client, make, login_as):
     assert response.status_code == 403
     db.session.refresh(org)
     assert org.verification_status is VerificationStatus.PENDING
+
+
+def test_exclusion_form_errors_keep_the_input(client, make, login_as):
+    org = make.organization(street=make.street())
+    login_as(make.user(role=Role.DISTRICT_ADMIN))
+    page = client.post(
+        f"/admin/organizations/{org.id}/exclusions",
+        data={
+            "kind": "abnormal",
+            "reason": "年报未按时提交",
+            "starts_on": "2026-11-01",
+            "ends_on": "2026-10-01",
+        },
+    ).get_data(as_text=True)
+    assert "年报未按时提交" in page
+    assert not org.exclusions
+    client.post(
+        f"/admin/organizations/{org.id}/exclusions",
+        data={"kind": "abnormal", "reason": "年报未按时提交", "starts_on": "2026-11-01"},
+    )
+    db.session.refresh(org)
+    assert [e.kind.value for e in org.exclusions] == ["abnormal"]
+    assert org.active_exclusions(date(2026, 11, 2))

@@ -18,8 +18,7 @@ from microventure.accounts.models import (
 )
 from microventure.accounts.views import organization as organization_page
 from microventure.core import audit
-from microventure.core.errors import DomainError
-from microventure.core.forms import show_domain_error
+from microventure.core.forms import perform
 from microventure.core.policy import authorize
 from microventure.extensions import db
 
@@ -60,25 +59,21 @@ def set_verification(organization_id: int):
     authorize(current_user, "organization.verify", org)
     form = VerificationForm()
     form.status.choices = [(s.value, s.title) for s in services.next_verification_states(org)]
-    if form.validate_on_submit():
-        try:
-            services.set_verification(
-                organization=org,
-                status=VerificationStatus(form.status.data),
-                reason=form.reason.data or "",
-                override_credit_code=form.override_credit_code.data,
-                actor=current_user,
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            show_domain_error(form, exc)
-        else:
-            db.session.commit()
-            flash(
-                _("The organisation is now: %(status)s.", status=org.verification_status.title),
-                "success",
-            )
-            return redirect(url_for("accounts.organization", organization_id=org.id))
+    if form.validate_on_submit() and perform(
+        lambda: services.set_verification(
+            organization=org,
+            status=VerificationStatus(form.status.data),
+            reason=form.reason.data or "",
+            override_credit_code=form.override_credit_code.data,
+            actor=current_user,
+        ),
+        form,
+    ):
+        flash(
+            _("The organisation is now: %(status)s.", status=org.verification_status.title),
+            "success",
+        )
+        return redirect(url_for("accounts.organization", organization_id=org.id))
     return organization_page(organization_id, verification_form=form)
 
 
@@ -89,27 +84,20 @@ def add_exclusion(organization_id: int):
     authorize(current_user, "organization.view", org, hide=True)
     authorize(current_user, "organization.exclude", org)
     form = ExclusionForm()
-    if form.validate_on_submit():
-        try:
-            services.add_exclusion(
-                organization=org,
-                kind=ExclusionKind(form.kind.data),
-                reason=form.reason.data,
-                starts_on=form.starts_on.data,
-                ends_on=form.ends_on.data,
-                actor=current_user,
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
-            db.session.commit()
-            flash(_("The organisation is on the exclusion list."), "success")
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "danger")
-    return redirect(url_for("accounts.organization", organization_id=org.id) + "#exclusions")
+    if form.validate_on_submit() and perform(
+        lambda: services.add_exclusion(
+            organization=org,
+            kind=ExclusionKind(form.kind.data),
+            reason=form.reason.data,
+            starts_on=form.starts_on.data,
+            ends_on=form.ends_on.data,
+            actor=current_user,
+        ),
+        form,
+    ):
+        flash(_("The organisation is on the exclusion list."), "success")
+        return redirect(url_for("accounts.organization", organization_id=org.id) + "#exclusions")
+    return organization_page(organization_id, exclusion_form=form)
 
 
 @bp.post("/exclusions/<int:exclusion_id>/lift")
@@ -117,13 +105,7 @@ def add_exclusion(organization_id: int):
 def lift_exclusion(exclusion_id: int):
     exclusion = db.session.get(Exclusion, exclusion_id) or abort(404)
     authorize(current_user, "organization.exclude", exclusion.organization)
-    try:
-        services.lift_exclusion(exclusion=exclusion, actor=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        db.session.commit()
+    if perform(lambda: services.lift_exclusion(exclusion=exclusion, actor=current_user)):
         flash(_("The exclusion is lifted."), "success")
     return redirect(
         url_for("accounts.organization", organization_id=exclusion.organization_id) + "#exclusions"
@@ -161,15 +143,12 @@ def grant_role(user_id: int):
     form.street_id.choices = queries.street_choices(blank="—")
     if form.validate_on_submit():
         street = db.session.get(Street, form.street_id.data) if form.street_id.data else None
-        try:
-            services.grant_role(
+        if perform(
+            lambda: services.grant_role(
                 user=target, role=Role(form.role.data), street=street, actor=current_user
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            show_domain_error(form, exc)
-        else:
-            db.session.commit()
+            ),
+            form,
+        ):
             flash(_("The role is granted."), "success")
             return redirect(url_for(".user", user_id=target.id))
     return user(user_id, form=form)
@@ -181,13 +160,7 @@ def revoke_role(grant_id: int):
     authorize(current_user, "user.manage")
     grant = db.session.get(RoleGrant, grant_id) or abort(404)
     user_id = grant.user_id
-    try:
-        services.revoke_role(grant=grant, actor=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        db.session.commit()
+    if perform(lambda: services.revoke_role(grant=grant, actor=current_user)):
         flash(_("The role is revoked."), "success")
     return redirect(url_for(".user", user_id=user_id))
 
@@ -197,14 +170,10 @@ def revoke_role(grant_id: int):
 def set_active(user_id: int):
     authorize(current_user, "user.manage")
     target = db.session.get(User, user_id) or abort(404)
-    try:
-        services.set_user_active(
+    if perform(
+        lambda: services.set_user_active(
             user=target, active=request.form.get("active") == "1", actor=current_user
-        )
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        db.session.commit()
+        ),
+    ):
         flash(_("The account is saved."), "success")
     return redirect(url_for(".user", user_id=target.id))

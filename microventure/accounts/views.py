@@ -14,8 +14,7 @@ from microventure.accounts.forms import (
 )
 from microventure.accounts.models import Membership
 from microventure.core import audit
-from microventure.core.errors import DomainError
-from microventure.core.forms import show_domain_error
+from microventure.core.forms import perform
 from microventure.core.policy import authorize, can
 from microventure.core.timeutil import local_today
 from microventure.extensions import db
@@ -28,22 +27,18 @@ bp = Blueprint("accounts", __name__)
 def profile():
     form = ProfileForm(obj=current_user)
     password_form = PasswordChangeForm(prefix="pw")
-    if form.validate_on_submit():
-        try:
-            services.update_profile(
-                user=current_user,
-                name=form.name.data,
-                mobile=form.mobile.data or None,
-                locale=form.locale.data,
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            show_domain_error(form, exc)
-        else:
-            db.session.commit()
-            session["lang"] = current_user.locale
-            flash(_("Your profile is saved."), "success")
-            return redirect(url_for(".profile"))
+    if form.validate_on_submit() and perform(
+        lambda: services.update_profile(
+            user=current_user,
+            name=form.name.data,
+            mobile=form.mobile.data or None,
+            locale=form.locale.data,
+        ),
+        form,
+    ):
+        session["lang"] = current_user.locale
+        flash(_("Your profile is saved."), "success")
+        return redirect(url_for(".profile"))
     return render_template("accounts/profile.html", form=form, password_form=password_form)
 
 
@@ -52,21 +47,17 @@ def profile():
 def change_password():
     form = ProfileForm(obj=current_user, formdata=None)
     password_form = PasswordChangeForm(prefix="pw")
-    if password_form.validate_on_submit():
-        try:
-            services.change_password(
-                user=current_user,
-                current=password_form.current_password.data,
-                new=password_form.new_password.data,
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            show_domain_error(password_form, exc)
-        else:
-            db.session.commit()
-            login_user(current_user._get_current_object())  # stay signed in with the new token
-            flash(_("Your password is changed; other devices have been signed out."), "success")
-            return redirect(url_for(".profile"))
+    if password_form.validate_on_submit() and perform(
+        lambda: services.change_password(
+            user=current_user,
+            current=password_form.current_password.data,
+            new=password_form.new_password.data,
+        ),
+        password_form,
+    ):
+        login_user(current_user._get_current_object())  # stay signed in with the new token
+        flash(_("Your password is changed; other devices have been signed out."), "success")
+        return redirect(url_for(".profile"))
     return render_template("accounts/profile.html", form=form, password_form=password_form)
 
 
@@ -81,7 +72,10 @@ def my_organizations():
 
 @bp.get("/organizations/<int:organization_id>")
 @login_required
-def organization(organization_id: int, member_form=None, verification_form=None):
+def organization(
+    organization_id: int, member_form=None, verification_form=None, exclusion_form=None
+):
+    """The organisation's page; a refused form posted from it is shown again with its input."""
     org = queries.organization_page(organization_id)
     authorize(current_user, "organization.view", org, hide=True)
     if verification_form is None:
@@ -95,7 +89,7 @@ def organization(organization_id: int, member_form=None, verification_form=None)
         today=local_today(),
         member_form=member_form or MemberForm(formdata=None),
         verification_form=verification_form,
-        exclusion_form=ExclusionForm(formdata=None, starts_on=local_today()),
+        exclusion_form=exclusion_form or ExclusionForm(formdata=None, starts_on=local_today()),
         events=audit.timeline(org) if can(current_user, "organization.audit", org) else [],
     )
 
@@ -112,28 +106,24 @@ def _organization_or_404(organization_id: int, action: str):
 def add_member(organization_id: int):
     org = _organization_or_404(organization_id, "organization.manage_members")
     form = MemberForm()
-    if form.validate_on_submit():
-        try:
-            services.add_member(
-                organization=org,
+    if form.validate_on_submit() and perform(
+        lambda: services.add_member(
+            organization=org,
+            email=form.email.data,
+            name=form.name.data or "",
+            password=form.password.data or "",
+            actor=current_user,
+        ),
+        form,
+    ):
+        flash(
+            _(
+                "%(email)s can now apply and report for the organisation.",
                 email=form.email.data,
-                name=form.name.data or "",
-                password=form.password.data or "",
-                actor=current_user,
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            show_domain_error(form, exc)
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "%(email)s can now apply and report for the organisation.",
-                    email=form.email.data,
-                ),
-                "success",
-            )
-            return redirect(url_for(".organization", organization_id=org.id) + "#members")
+            ),
+            "success",
+        )
+        return redirect(url_for(".organization", organization_id=org.id) + "#members")
     return organization(organization_id, member_form=form)
 
 
@@ -144,12 +134,6 @@ def remove_member(organization_id: int, membership_id: int):
     membership = db.session.get(Membership, membership_id)
     if membership is None or membership.organization_id != org.id:
         abort(404)
-    try:
-        services.remove_member(membership=membership, actor=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        db.session.commit()
+    if perform(lambda: services.remove_member(membership=membership, actor=current_user)):
         flash(_("The member has been removed."), "success")
     return redirect(url_for(".organization", organization_id=org.id) + "#members")

@@ -1,6 +1,8 @@
 """Form helpers shared by features."""
 
 import re
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import flash
@@ -9,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import ValidationError
 
 from microventure.core.errors import DomainError
+from microventure.extensions import db
 
 
 def show_domain_error(form: FlaskForm, exc: DomainError) -> None:
@@ -18,6 +21,22 @@ def show_domain_error(form: FlaskForm, exc: DomainError) -> None:
         field.errors = [*field.errors, str(exc)]
     else:
         flash(str(exc), "danger")
+
+
+def perform(operation: Callable[[], Any], form: FlaskForm | None = None) -> bool:
+    """Run a view's service call: commit when it succeeds; when the service refuses, roll back
+    and show why — next to the form's field, or as a flash message without a form."""
+    try:
+        operation()
+    except DomainError as exc:
+        db.session.rollback()
+        if form is None:
+            flash(str(exc), "danger")
+        else:
+            show_domain_error(form, exc)
+        return False
+    db.session.commit()
+    return True
 
 
 def safe_next(target: str | None) -> str | None:
