@@ -28,6 +28,11 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     config_module.finalize(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    # Every feature's tables, so the metadata (migrations, the models-vs-migrations test) has all.
+    import microventure.accounts.models
+    import microventure.applications.models
+    import microventure.calls.models
+    import microventure.funds.models  # noqa: F401
     from microventure.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -55,14 +60,25 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     celery_init_app(app)
 
     from microventure.accounts import admin_views, auth, views
+    from microventure.applications import screening_views
+    from microventure.applications import views as application_views
+    from microventure.calls import views as call_views
     from microventure.core import errors
     from microventure.core import views as core_views
+    from microventure.funds import views as fund_views
 
-    app.register_blueprint(errors.bp)
-    app.register_blueprint(core_views.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(views.bp)
-    app.register_blueprint(admin_views.bp)
+    for blueprint in (
+        errors.bp,
+        core_views.bp,
+        auth.bp,
+        views.bp,
+        admin_views.bp,
+        fund_views.bp,
+        call_views.bp,
+        application_views.bp,
+        screening_views.bp,
+    ):
+        app.register_blueprint(blueprint)
 
     from microventure import demo
     from microventure.accounts import cli as accounts_cli

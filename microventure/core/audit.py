@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, joinedload
 
-from microventure.core.models import AuditEvent
+from microventure.core.models import AppendOnly, AuditEvent
 from microventure.extensions import db
 
 
@@ -67,7 +67,7 @@ def timeline(obj: Any, limit: int = 200) -> list[AuditEvent]:
 
 
 @event.listens_for(Session, "before_flush")
-def _audit_is_append_only(session: Session, flush_context, instances) -> None:
+def _refuse_changes_to_append_only_rows(session: Session, flush_context, instances) -> None:
     for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, AuditEvent) and (obj in session.deleted or session.is_modified(obj)):
-            raise RuntimeError("audit events are append-only")
+        if isinstance(obj, AppendOnly) and (obj in session.deleted or session.is_modified(obj)):
+            raise RuntimeError(f"{obj.__tablename__} rows are append-only")

@@ -20,8 +20,27 @@ class DomainError(Exception):
         return str(self.message)
 
 
-class PermissionDenied(DomainError):
-    pass
+class RuleViolations(DomainError):
+    """Several rules broken at once, each with the field it concerns, so a form can show every
+    problem next to its field in one go."""
+
+    def __init__(self, problems: list[tuple[str | None, str]]) -> None:
+        super().__init__("; ".join(str(message) for _field, message in problems))
+        self.problems = problems
+
+
+def collect(checks) -> None:
+    """Run ``checks`` (callables raising DomainError) and raise all their problems together."""
+    problems: list[tuple[str | None, str]] = []
+    for check in checks:
+        try:
+            check()
+        except RuleViolations as exc:
+            problems.extend(exc.problems)
+        except DomainError as exc:
+            problems.append((exc.field, exc.message))
+    if problems:
+        raise RuleViolations(problems)
 
 
 TITLES = {

@@ -10,17 +10,36 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import ValidationError
 
-from microventure.core.errors import DomainError
+from microventure.core.errors import DomainError, RuleViolations
 from microventure.extensions import db
 
 
 def show_domain_error(form: FlaskForm, exc: DomainError) -> None:
-    """Put a service's refusal next to the field it concerns, or at the top of the form."""
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(exc)]
-    else:
-        flash(str(exc), "danger")
+    """Put a service's refusal next to the field it concerns, or at the top of the form.
+    A field may be nested (``budget_lines-2-unit_price``)."""
+    problems = exc.problems if isinstance(exc, RuleViolations) else [(exc.field, exc.message)]
+    for name, message in problems:
+        field = _find_field(form, name) if name else None
+        if field is not None:
+            field.errors = [*field.errors, str(message)]
+        else:
+            flash(str(message), "danger")
+
+
+def _find_field(form, name: str):
+    field = getattr(form, name, None)
+    if field is not None or "-" not in name:
+        return field
+    head, _, rest = name.partition("-")
+    container = getattr(form, head, None)
+    if container is None:
+        return None
+    index, _, sub = rest.partition("-")
+    entries = getattr(container, "entries", None)
+    if entries is None or not index.isdigit() or int(index) >= len(entries):
+        return None
+    entry = entries[int(index)]
+    return _find_field(entry.form, sub) if sub and hasattr(entry, "form") else entry
 
 
 def perform(operation: Callable[[], Any], form: FlaskForm | None = None) -> bool:

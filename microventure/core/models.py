@@ -85,7 +85,11 @@ class Base(DeclarativeBase):
     )
 
 
-class AuditEvent(Base):
+class AppendOnly:
+    """Rows of these tables are written once: the ORM refuses to update or delete them."""
+
+
+class AuditEvent(AppendOnly, Base):
     """One append-only record of a change: who, what, before/after, when, from where."""
 
     __tablename__ = "audit_events"

@@ -73,6 +73,38 @@ def is_org_owner(user, org) -> bool:
 
 is_admin = is_district_admin | is_street_admin
 
+
+@rule
+def in_own_street(user, obj) -> bool:
+    """A fund, call or application whose street (or its call's street) the street admin serves.
+    District-wide funds and calls (no street) belong to the district admins."""
+    street_id = getattr(obj, "street_id", None)
+    if street_id is None and hasattr(obj, "call"):
+        street_id = obj.call.street_id
+    return street_id is not None and street_id in user.street_ids()
+
+
+@rule
+def is_applying_org_member(user, application) -> bool:
+    return is_signed_in(user) and application.organization_id in user.organization_ids()
+
+
+@rule
+def is_published(user, call) -> bool:
+    from microventure.calls.models import CallStatus
+
+    return call is not None and call.status is not CallStatus.DRAFT
+
+
+@rule
+def is_editable(user, application) -> bool:
+    from microventure.applications.services import EDITABLE
+
+    return application.status in EDITABLE
+
+
+manages = is_district_admin | (is_street_admin & in_own_street)
+
 POLICY: dict[str, Rule] = {
     "organization.view": is_district_admin | (is_street_admin & org_in_own_street) | is_org_member,
     "organization.list": is_admin,
@@ -82,6 +114,16 @@ POLICY: dict[str, Rule] = {
     "organization.audit": is_district_admin | (is_street_admin & org_in_own_street),
     "organization.manage_members": is_org_owner | is_district_admin,
     "user.manage": is_district_admin,
+    "fund.list": is_admin,
+    "fund.manage": manages,
+    "call.create": is_admin,
+    "call.manage": manages,
+    "call.view": is_published | manages,
+    "application.start": is_applicant,
+    "application.view": is_applying_org_member | manages,
+    "application.edit": is_applying_org_member & is_editable,
+    "application.withdraw": is_applying_org_member,
+    "application.screen": manages,
 }
 
 

@@ -1,0 +1,200 @@
+"""What a submission must satisfy: the call, the organisation, the content. One function lists
+every problem with the field it concerns; the service refuses on any, the page shows them all."""
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+
+from microventure.accounts.models import VerificationStatus
+from microventure.applications.models import Application, FundingSource
+from microventure.calls.models import AttachmentKind, BudgetCategory, Domain
+from microventure.core.money import format_fen
+from microventure.core.timeutil import format_local, to_local
+
+Problems = list[tuple[str, str]]
+
+
+def call_problems(application: Application, at: datetime) -> Problems:
+    call = application.call
+    if call.is_open(at):
+        return []
+    if at < call.opens_at:
+        return [("call", _l("The call opens at %(time)s.", time=format_local(call.opens_at)))]
+    if application.reference is not None and at > call.closes_at:
+        # a returned application may be resubmitted while the call is still being screened
+        return []
+    return [
+        (
+            "call",
+            _l(
+                "The call closed at %(time)s.",
+                time=format_local(call.closes_at, "%Y-%m-%d %H:%M:%S"),
+            ),
+        )
+    ]
+
+
+def organization_problems(application: Application, at: datetime) -> Problems:
+    from microventure.applications.services import count_active
+
+    org, call, today = application.organization, application.call, to_local(at).date()
+    problems: Problems = []
+    if org.verification_status is not VerificationStatus.VERIFIED:
+        problems.append(
+            (
+                "organization",
+                _l(
+                    "Your organisation is %(status)s; only verified organisations can submit.",
+                    status=org.verification_status.title,
+                ),
+            )
+        )
+    if org.kind.value not in call.eligible_kinds:
+        problems.append(
+            ("organization", _l("This call is not open to %(kind)s.", kind=org.kind.title))
+        )
+    if call.min_rating:
+        valid = org.rating and (org.rating_expires_on is None or org.rating_expires_on >= today)
+        if not valid or org.rating < call.min_rating:
+            problems.append(
+                (
+                    "organization",
+                    _l(
+                        "This call needs a valid evaluation rating of %(rating)sA or better.",
+                        rating=call.min_rating,
+                    ),
+                )
+            )
+    for exclusion in org.active_exclusions(today):
+        problems.append(
+            (
+                "organization",
+                _l(
+                    "Your organisation is on the %(list)s and cannot apply.",
+                    list=exclusion.kind.title,
+                ),
+            )
+        )
+    used = count_active(org.id, call.id, excluding=application.id)
+    if used >= call.max_applications_per_org:
+        problems.append(
+            (
+                "organization",
+                _l(
+                    "An organisation may submit %(n)s application(s) to this call; yours already has "
+                    "%(used)s.",
+                    n=call.max_applications_per_org,
+                    used=used,
+                ),
+            )
+        )
+    return problems
+
+
+REQUIRED_TEXT = {
+    "title": _l("Give the project a title."),
+    "summary": _l("Write a summary of the project."),
+    "need_analysis": _l("Describe the need the project answers."),
+    "objectives": _l("State the project's objectives."),
+}
+
+
+def content_problems(application: Application) -> Problems:
+    call = application.call
+    problems: Problems = [
+        (name, message)
+        for name, message in REQUIRED_TEXT.items()
+        if not getattr(application, name).strip()
+    ]
+    if application.domain is None or application.domain.value not in call.domains:
+        problems.append(
+            (
+                "domain",
+                _l(
+                    "Choose one of the call's service domains: %(domains)s.",
+                    domains="、".join(Domain(d).title for d in call.domains),
+                ),
+            )
+        )
+    if not application.community_ids:
+        problems.append(("community_ids", _l("Choose the communities the project serves.")))
+    if application.direct_beneficiaries is None:
+        problems.append(("direct_beneficiaries", _l("Give the number of direct beneficiaries.")))
+    for name, message in (
+        ("activities", _l("Plan at least one activity.")),
+        ("indicators", _l("Set at least one outcome indicator.")),
+        ("team", _l("Name at least one team member.")),
+        ("budget_lines", _l("Add the budget lines.")),
+    ):
+        if not getattr(application, name):
+            problems.append((name, message))
+    present = {a.kind.value for a in application.current_attachments}
+    for kind in call.required_attachments:
+        if kind not in present:
+            problems.append(
+                ("attachments", _l("Attach the %(kind)s.", kind=AttachmentKind(kind).title))
+            )
+    return problems
+
+
+def budget_problems(application: Application) -> Problems:
+    call = application.call
+    requested, total = application.requested_amount, application.total_budget
+    if not application.budget_lines:
+        return []
+    problems: Problems = []
+    if not call.grant_min <= requested <= call.grant_max:
+        problems.append(
+            (
+                "requested",
+                _l(
+                    "The grant requested is %(requested)s; this call grants from %(min)s to %(max)s.",
+                    requested=format_fen(requested),
+                    min=format_fen(call.grant_min),
+                    max=format_fen(call.grant_max),
+                ),
+            )
+        )
+    if requested * 100 > call.max_grant_share * total:
+        problems.append(
+            (
+                "matching",
+                _l(
+                    "Matching funds are %(matching)s of a %(total)s budget; the call requires at least "
+                    "%(share)s%% of the total budget from your own or in-kind sources.",
+                    matching=format_fen(total - requested),
+                    total=format_fen(total),
+                    share=call.min_matching_share,
+                ),
+            )
+        )
+    for category_value, cap in call.category_caps.items():
+        spent = sum(
+            line.amount
+            for line in application.budget_lines
+            if line.source is FundingSource.GRANT and line.category.value == category_value
+        )
+        if spent * 100 > cap * requested:
+            problems.append(
+                (
+                    "budget_lines",
+                    _l(
+                        "%(category)s paid by the grant is %(spent)s; the call allows at most %(cap)s%% "
+                        "of the grant (%(limit)s).",
+                        category=BudgetCategory(category_value).title,
+                        spent=format_fen(spent),
+                        cap=cap,
+                        limit=format_fen(requested * cap // 100),
+                    ),
+                )
+            )
+    return problems
+
+
+def submission_problems(application: Application, *, at: datetime) -> Problems:
+    return (
+        call_problems(application, at)
+        + organization_problems(application, at)
+        + content_problems(application)
+        + budget_problems(application)
+    )

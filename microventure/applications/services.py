@@ -1,0 +1,372 @@
+"""Drafting, submitting, withdrawing and screening applications. Services flush; callers commit."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+
+from microventure.accounts.models import Organization, User
+from microventure.applications import rules
+from microventure.applications.models import (
+    Application,
+    ApplicationStatus,
+    ApplicationVersion,
+    Attachment,
+    BudgetLine,
+    FundingSource,
+    OutcomeIndicator,
+    PlannedActivity,
+    TeamMember,
+)
+from microventure.calls.models import AttachmentKind, BudgetCategory, Call, CallStatus, Domain
+from microventure.core import audit, files
+from microventure.core.errors import DomainError, RuleViolations
+from microventure.core.timeutil import utcnow
+from microventure.extensions import db
+
+S = ApplicationStatus
+
+# The application state machine: every allowed move, in one table. Later stages add theirs here.
+TRANSITIONS: set[tuple[ApplicationStatus, ApplicationStatus]] = {
+    (S.DRAFT, S.SUBMITTED),
+    (S.RETURNED, S.SUBMITTED),
+    (S.SUBMITTED, S.ELIGIBLE),
+    (S.SUBMITTED, S.RETURNED),
+    (S.SUBMITTED, S.INELIGIBLE),
+    *(
+        (before, S.WITHDRAWN)
+        for before in (S.DRAFT, S.SUBMITTED, S.RETURNED, S.ELIGIBLE, S.IN_REVIEW)
+    ),
+}
+EDITABLE = {S.DRAFT, S.RETURNED}
+SCREENING = {S.ELIGIBLE, S.RETURNED, S.INELIGIBLE}
+
+
+def move(
+    application: Application,
+    to: ApplicationStatus,
+    *,
+    actor: User,
+    note: str | None = None,
+    **after,
+) -> None:
+    """Change the state if the table allows it, and audit the change."""
+    before = application.status
+    if (before, to) not in TRANSITIONS:
+        raise DomainError(
+            _l(
+                "An application that is %(current)s cannot become %(new)s.",
+                current=before.title,
+                new=to.title,
+            )
+        )
+    application.status = to
+    audit.record(
+        action=f"application.{to.value}",
+        obj=application,
+        actor=actor,
+        before={"status": before},
+        after={"status": to, **after},
+        note=note,
+    )
+
+
+# -------------------------------------------------------------------------------------- drafting
+
+
+@dataclass(frozen=True, kw_only=True)
+class ActivityRow:
+    name: str
+    month: str
+    sessions: int
+    participants: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class IndicatorRow:
+    name: str
+    target: int
+    unit: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TeamRow:
+    name: str
+    role: str
+    qualification: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class BudgetRow:
+    category: BudgetCategory
+    item: str
+    unit_price: int
+    quantity: int
+    source: FundingSource
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApplicationContent:
+    """What the applicant writes; a draft may leave any of it empty."""
+
+    title: str = ""
+    domain: Domain | None = None
+    community_ids: list[int] = field(default_factory=list)
+    beneficiary_groups: str = ""
+    direct_beneficiaries: int | None = None
+    indirect_beneficiaries: int | None = None
+    summary: str = ""
+    need_analysis: str = ""
+    objectives: str = ""
+    risks: str = ""
+    sustainability: str = ""
+    activities: list[ActivityRow] = field(default_factory=list)
+    indicators: list[IndicatorRow] = field(default_factory=list)
+    team: list[TeamRow] = field(default_factory=list)
+    budget_lines: list[BudgetRow] = field(default_factory=list)
+
+
+TEXT_FIELDS = (
+    "title",
+    "beneficiary_groups",
+    "summary",
+    "need_analysis",
+    "objectives",
+    "risks",
+    "sustainability",
+)
+
+
+def start_application(*, call: Call, organization: Organization, actor: User) -> Application:
+    if organization.id not in actor.organization_ids():
+        raise DomainError(_l("You can apply only for your own organisation."))
+    if call.status is not CallStatus.PUBLISHED or call.closes_at < utcnow():
+        raise DomainError(_l("This call is not taking applications."))
+    application = Application(call=call, organization=organization, created_by_id=actor.id)
+    db.session.add(application)
+    db.session.flush()
+    audit.record(
+        action="application.started",
+        obj=application,
+        actor=actor,
+        after={"call_id": call.id, "organization_id": organization.id},
+    )
+    return application
+
+
+def save_draft(*, application: Application, content: ApplicationContent, actor: User) -> None:
+    """Save whatever has been typed; completeness is checked only on submission."""
+    if application.status not in EDITABLE:
+        raise DomainError(_l("A submitted application cannot be changed."))
+    for name in TEXT_FIELDS:
+        setattr(application, name, getattr(content, name).strip())
+    application.domain = content.domain
+    application.community_ids = sorted(set(content.community_ids))
+    application.direct_beneficiaries = content.direct_beneficiaries
+    application.indirect_beneficiaries = content.indirect_beneficiaries
+    application.activities = [
+        PlannedActivity(position=i, **vars(row)) for i, row in enumerate(content.activities)
+    ]
+    application.indicators = [
+        OutcomeIndicator(position=i, **vars(row)) for i, row in enumerate(content.indicators)
+    ]
+    application.team = [TeamMember(position=i, **vars(row)) for i, row in enumerate(content.team)]
+    application.budget_lines = [
+        BudgetLine(position=i, **vars(row)) for i, row in enumerate(content.budget_lines)
+    ]
+    application.updated_at = utcnow()
+    db.session.flush()
+
+
+# ------------------------------------------------------------------------------------ submission
+
+
+def _next_reference(call: Call) -> str:
+    """Reserve the next number in the call with one atomic UPDATE … RETURNING: PostgreSQL locks
+    the call's row, SQLite serialises writers, so two submissions never get the same number."""
+    number = db.session.execute(
+        update(Call)
+        .where(Call.id == call.id)
+        .values(reference_counter=Call.reference_counter + 1)
+        .returning(Call.reference_counter)
+    ).scalar_one()
+    db.session.expire(call, ["reference_counter"])
+    return f"{call.code}-{number:03d}"
+
+
+def snapshot(application: Application) -> dict:
+    """Everything submitted, as plain data: the immutable record of one version."""
+    return {
+        "title": application.title,
+        "domain": application.domain.value if application.domain else None,
+        "community_ids": application.community_ids,
+        "beneficiary_groups": application.beneficiary_groups,
+        "direct_beneficiaries": application.direct_beneficiaries,
+        "indirect_beneficiaries": application.indirect_beneficiaries,
+        **{name: getattr(application, name) for name in TEXT_FIELDS[2:]},
+        "activities": [
+            {
+                "name": a.name,
+                "month": a.month,
+                "sessions": a.sessions,
+                "participants": a.participants,
+            }
+            for a in application.activities
+        ],
+        "indicators": [
+            {"name": i.name, "target": i.target, "unit": i.unit} for i in application.indicators
+        ],
+        "team": [
+            {"name": t.name, "role": t.role, "qualification": t.qualification}
+            for t in application.team
+        ],
+        "budget_lines": [
+            {
+                "category": b.category.value,
+                "item": b.item,
+                "unit_price": b.unit_price,
+                "quantity": b.quantity,
+                "source": b.source.value,
+                "amount": b.amount,
+            }
+            for b in application.budget_lines
+        ],
+        "totals": {
+            "requested": application.requested_amount,
+            "matching": application.matching_amount,
+            "total": application.total_budget,
+        },
+        "attachments": [
+            {"id": a.id, "kind": a.kind.value, "name": a.original_name, "sha256": a.sha256}
+            for a in application.current_attachments
+        ],
+    }
+
+
+def submit(*, application: Application, actor: User, at: datetime | None = None) -> None:
+    """Check everything against the call and the organisation, then record a new version."""
+    at = at or utcnow()
+    if application.status not in EDITABLE:
+        raise DomainError(_l("This application has already been submitted."))
+    problems = rules.submission_problems(application, at=at)
+    if problems:
+        raise RuleViolations(problems)
+    reference = application.reference or _next_reference(application.call)
+    number = len(application.versions) + 1
+    db.session.add(
+        ApplicationVersion(
+            application_id=application.id,
+            number=number,
+            snapshot=snapshot(application),
+            submitted_at=at,
+            submitted_by_id=actor.id,
+        )
+    )
+    application.reference = reference  # set together with the status: a CHECK ties them
+    application.submitted_at = at
+    move(
+        application,
+        S.SUBMITTED,
+        actor=actor,
+        reference=reference,
+        version=number,
+        requested=application.requested_amount,
+    )
+    db.session.refresh(application, ["versions"])
+
+
+def withdraw(*, application: Application, actor: User) -> None:
+    move(application, S.WITHDRAWN, actor=actor)
+
+
+# ------------------------------------------------------------------------------------ screening
+
+
+def screen(
+    *, application: Application, decision: ApplicationStatus, reason: str, actor: User
+) -> None:
+    """资格审查: eligible, returned for revision (with reasons) or ineligible (with a reason)."""
+    if decision not in SCREENING:
+        raise DomainError(
+            _l("Choose eligible, return for revision or ineligible."), field="decision"
+        )
+    reason = reason.strip()
+    if decision is not S.ELIGIBLE and not reason:
+        raise DomainError(_l("Give the reason; the applicant will read it."), field="reason")
+    move(application, decision, actor=actor, note=reason or None)
+    application.screening_reason = reason or None
+
+
+def screen_many(
+    *, applications: list[Application], decision: ApplicationStatus, reason: str, actor: User
+) -> tuple[int, list[str]]:
+    """Screen several at once; those that cannot be screened are named, the rest are done."""
+    done, skipped = 0, []
+    for application in applications:
+        if (application.status, decision) not in TRANSITIONS:
+            skipped.append(application.reference or str(application.id))
+            continue
+        screen(application=application, decision=decision, reason=reason, actor=actor)
+        done += 1
+    return done, skipped
+
+
+# ----------------------------------------------------------------------------------- attachments
+
+
+def add_attachment(
+    *, application: Application, kind: AttachmentKind, upload, actor: User
+) -> Attachment:
+    if application.status not in EDITABLE:
+        raise DomainError(_l("A submitted application cannot be changed."), field="file")
+    stored = files.store_upload(upload, field="file")
+    attachment = Attachment(
+        application=application,
+        kind=kind,
+        storage_key=stored.storage_key,
+        original_name=stored.original_name,
+        file_type=stored.kind.value,
+        size=stored.size,
+        sha256=stored.sha256,
+        uploaded_by_id=actor.id,
+    )
+    db.session.add(attachment)
+    db.session.flush()
+    audit.record(
+        action="application.attachment_added",
+        obj=application,
+        actor=actor,
+        after={"attachment_id": attachment.id, "kind": kind, "name": attachment.original_name},
+    )
+    return attachment
+
+
+def remove_attachment(*, attachment: Attachment, actor: User) -> None:
+    """Take a file off the application. The row and the file stay: an earlier submitted version
+    may name it, and what was submitted is never lost."""
+    application = attachment.application
+    if application.status not in EDITABLE:
+        raise DomainError(_l("A submitted application cannot be changed."))
+    attachment.removed_at = utcnow()
+    audit.record(
+        action="application.attachment_removed",
+        obj=application,
+        actor=actor,
+        before={"attachment_id": attachment.id, "name": attachment.original_name},
+    )
+    db.session.flush()
+
+
+def count_active(organization_id: int, call_id: int, *, excluding: int | None = None) -> int:
+    """Applications an organisation has in a call that count against the call's limit."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Application)
+        .where(
+            Application.organization_id == organization_id,
+            Application.call_id == call_id,
+            Application.status.not_in([S.DRAFT, S.WITHDRAWN]),
+            Application.id != (excluding or 0),
+        )
+    )

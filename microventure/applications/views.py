@@ -1,0 +1,5 @@
+"""The applicant's pages: start, edit with repeatable rows, attachments, submit, print, withdraw."""
+
+from flask import Blueprint
+
+bp = Blueprint("applications", __name__)

@@ -1,0 +1,1 @@
+"""Calls for proposals (项目征集): budget, eligibility, rubric, tranche plan and timeline."""

@@ -1,0 +1,252 @@
+"""Call tables: the call and its settings, rubric criteria and tranche plan."""
+
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from microventure.accounts.models import Street
+from microventure.core.models import Base, LabelledEnum, enum_column, labels, utcnow
+from microventure.funds.models import Fund
+
+
+class Domain(LabelledEnum):
+    PARTY_BUILDING = "party_building"
+    GARBAGE_SORTING = "garbage_sorting"
+    MENTAL_HEALTH = "mental_health"
+    SMART_ELDERLY_CARE = "smart_elderly_care"
+    FEATURED_COMMUNITY = "featured_community"
+    EDUCATION_TRAINING = "education_training"
+
+
+labels(
+    Domain,
+    {
+        Domain.PARTY_BUILDING: _l("Party building"),
+        Domain.GARBAGE_SORTING: _l("Garbage sorting"),
+        Domain.MENTAL_HEALTH: _l("Mental health"),
+        Domain.SMART_ELDERLY_CARE: _l("Smart elderly care"),
+        Domain.FEATURED_COMMUNITY: _l("Featured community"),
+        Domain.EDUCATION_TRAINING: _l("Education and training"),
+    },
+)
+
+
+class BudgetCategory(LabelledEnum):
+    PERSONNEL = "personnel"
+    ACTIVITIES = "activities"
+    MATERIALS = "materials"
+    VENUE = "venue"
+    PUBLICITY = "publicity"
+    ADMINISTRATION = "administration"
+    OTHER = "other"
+
+
+labels(
+    BudgetCategory,
+    {
+        BudgetCategory.PERSONNEL: _l("Personnel"),
+        BudgetCategory.ACTIVITIES: _l("Activities"),
+        BudgetCategory.MATERIALS: _l("Materials"),
+        BudgetCategory.VENUE: _l("Venue"),
+        BudgetCategory.PUBLICITY: _l("Publicity"),
+        BudgetCategory.ADMINISTRATION: _l("Administration"),
+        BudgetCategory.OTHER: _l("Other"),
+    },
+)
+
+
+class Aggregation(LabelledEnum):
+    MEAN = "mean"
+    MEDIAN = "median"
+    TRIMMED_MEAN = "trimmed_mean"
+
+
+labels(
+    Aggregation,
+    {
+        Aggregation.MEAN: _l("Mean"),
+        Aggregation.MEDIAN: _l("Median"),
+        Aggregation.TRIMMED_MEAN: _l("Trimmed mean (drop highest and lowest from 5 reviews)"),
+    },
+)
+
+
+class TrancheTrigger(LabelledEnum):
+    ON_SIGNING = "on_signing"
+    MIDTERM_ACCEPTED = "midterm_accepted"
+    FINAL_ACCEPTED = "final_accepted"
+
+
+labels(
+    TrancheTrigger,
+    {
+        TrancheTrigger.ON_SIGNING: _l("On signing the agreement"),
+        TrancheTrigger.MIDTERM_ACCEPTED: _l("After the mid-term report is accepted"),
+        TrancheTrigger.FINAL_ACCEPTED: _l("After the final report is accepted"),
+    },
+)
+
+
+class AttachmentKind(LabelledEnum):
+    REGISTRATION_CERTIFICATE = "registration_certificate"
+    PROJECT_PLAN = "project_plan"
+    BUDGET_SHEET = "budget_sheet"
+    CUSTODIAN_LETTER = "custodian_letter"
+    OTHER = "other"
+
+
+labels(
+    AttachmentKind,
+    {
+        AttachmentKind.REGISTRATION_CERTIFICATE: _l("Registration certificate"),
+        AttachmentKind.PROJECT_PLAN: _l("Project plan"),
+        AttachmentKind.BUDGET_SHEET: _l("Budget sheet"),
+        AttachmentKind.CUSTODIAN_LETTER: _l("Custodian's letter of consent"),
+        AttachmentKind.OTHER: _l("Other"),
+    },
+)
+
+
+class CallStatus(LabelledEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    REVIEWING = "reviewing"
+    NOTICE = "notice"
+    FINALIZED = "finalized"
+    ARCHIVED = "archived"
+
+
+labels(
+    CallStatus,
+    {
+        CallStatus.DRAFT: _l("Draft"),
+        CallStatus.PUBLISHED: _l("Published"),
+        CallStatus.REVIEWING: _l("Under review"),
+        CallStatus.NOTICE: _l("Public notice"),
+        CallStatus.FINALIZED: _l("Finalized"),
+        CallStatus.ARCHIVED: _l("Archived"),
+    },
+)
+
+
+class Call(Base):
+    """A call for proposals drawing its budget from a fund. Whether a published call is open is
+    derived from ``opens_at``/``closes_at`` (to the second), never stored."""
+
+    __tablename__ = "calls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(sa.ForeignKey("funds.id"), index=True)
+    street_id: Mapped[int | None] = mapped_column(sa.ForeignKey("streets.id"), index=True)
+    code: Mapped[str] = mapped_column(sa.String(24), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    year: Mapped[int]
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    status: Mapped[CallStatus] = mapped_column(
+        enum_column(CallStatus, "call_status"), default=CallStatus.DRAFT, index=True
+    )
+    budget: Mapped[int] = mapped_column(sa.BigInteger)
+    domains: Mapped[list[Any]] = mapped_column(sa.JSON, default=list)
+    eligible_kinds: Mapped[list[Any]] = mapped_column(sa.JSON, default=list)
+    min_rating: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    max_applications_per_org: Mapped[int] = mapped_column(default=1)
+    grant_min: Mapped[int] = mapped_column(sa.BigInteger)
+    grant_max: Mapped[int] = mapped_column(sa.BigInteger)
+    max_grant_share: Mapped[int] = mapped_column(sa.SmallInteger, default=100)
+    category_caps: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    required_attachments: Mapped[list[Any]] = mapped_column(sa.JSON, default=list)
+    reviewers_per_application: Mapped[int] = mapped_column(sa.SmallInteger, default=3)
+    aggregation: Mapped[Aggregation] = mapped_column(
+        enum_column(Aggregation, "aggregation"), default=Aggregation.MEAN
+    )
+    blind_review: Mapped[bool] = mapped_column(default=False)
+    reviewers_see_others_after_submit: Mapped[bool] = mapped_column(default=False)
+    disagreement_threshold: Mapped[int] = mapped_column(sa.SmallInteger, default=20)
+    reviewer_names_in_notice: Mapped[bool] = mapped_column(default=False)
+    notice_working_days: Mapped[int] = mapped_column(sa.SmallInteger, default=5)
+    project_starts_on: Mapped[date]
+    project_ends_on: Mapped[date]
+    midterm_report_due_on: Mapped[date | None]
+    final_report_due_on: Mapped[date]
+    overspend_tolerance: Mapped[int] = mapped_column(sa.SmallInteger, default=10)
+    opens_at: Mapped[datetime]
+    closes_at: Mapped[datetime]
+    reference_counter: Mapped[int] = mapped_column(default=0)
+    copied_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("calls.id"))
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime | None]
+
+    fund: Mapped[Fund] = relationship()
+    street: Mapped[Street | None] = relationship()
+    copied_from: Mapped["Call | None"] = relationship(remote_side=[id])
+    criteria: Mapped[list["RubricCriterion"]] = relationship(
+        back_populates="call", order_by="RubricCriterion.position", cascade="all, delete-orphan"
+    )
+    tranches: Mapped[list["TranchePlanItem"]] = relationship(
+        back_populates="call", order_by="TranchePlanItem.position", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint("budget > 0", name="budget_positive"),
+        sa.CheckConstraint("grant_min > 0 AND grant_min <= grant_max", name="grant_range"),
+        sa.CheckConstraint("grant_max <= budget", name="grant_max_within_budget"),
+        sa.CheckConstraint("max_grant_share BETWEEN 1 AND 100", name="grant_share_percent"),
+        sa.CheckConstraint("min_rating IS NULL OR min_rating BETWEEN 1 AND 5", name="min_rating"),
+        sa.CheckConstraint("max_applications_per_org >= 1", name="application_limit"),
+        sa.CheckConstraint("reviewers_per_application >= 1", name="reviewers_positive"),
+        sa.CheckConstraint("notice_working_days >= 1", name="notice_days_positive"),
+        sa.CheckConstraint("opens_at < closes_at", name="opens_before_closes"),
+        sa.CheckConstraint("project_starts_on < project_ends_on", name="project_period"),
+        sa.CheckConstraint("reference_counter >= 0", name="reference_counter"),
+    )
+
+    @property
+    def min_matching_share(self) -> int:
+        """Percent of the total project budget the organisation must bring itself."""
+        return 100 - self.max_grant_share
+
+    def is_open(self, at: datetime) -> bool:
+        return self.status is CallStatus.PUBLISHED and self.opens_at <= at <= self.closes_at
+
+
+class RubricCriterion(Base):
+    """One line of the scoring rubric (评分标准); a call's max points sum to 100."""
+
+    __tablename__ = "rubric_criteria"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(sa.SmallInteger)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    max_points: Mapped[int] = mapped_column(sa.SmallInteger)
+
+    call: Mapped[Call] = relationship(back_populates="criteria")
+
+    __table_args__ = (
+        sa.UniqueConstraint("call_id", "position"),
+        sa.CheckConstraint("max_points > 0", name="max_points_positive"),
+    )
+
+
+class TranchePlanItem(Base):
+    """One tranche of the call's payment plan; the percentages sum to 100."""
+
+    __tablename__ = "tranche_plan_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(sa.SmallInteger)
+    percent: Mapped[int] = mapped_column(sa.SmallInteger)
+    trigger: Mapped[TrancheTrigger] = mapped_column(enum_column(TrancheTrigger, "tranche_trigger"))
+
+    call: Mapped[Call] = relationship(back_populates="tranches")
+
+    __table_args__ = (
+        sa.UniqueConstraint("call_id", "position"),
+        sa.CheckConstraint("percent BETWEEN 1 AND 100", name="percent_range"),
+    )
