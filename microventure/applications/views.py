@@ -3,3 +3,8 @@
 from flask import Blueprint
 
 bp = Blueprint("applications", __name__)
+
+
+@bp.get("/applications")
+def mine():  # placeholder until the applicant pages land
+    return "applications"

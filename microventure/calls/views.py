@@ -3,3 +3,13 @@
 from flask import Blueprint
 
 bp = Blueprint("calls", __name__)
+
+
+@bp.get("/calls")
+def index():  # placeholder until the call pages land
+    return "calls"
+
+
+@bp.get("/admin/calls")
+def admin_index():  # placeholder until the call pages land
+    return "calls"
