@@ -1,0 +1,96 @@
+"""Reference numbers stay unique when many organisations submit to one call at the same moment."""
+
+import io
+import os
+import threading
+
+import psycopg
+import pytest
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+from werkzeug.datastructures import FileStorage
+
+from microventure import create_app
+from microventure.accounts.models import Role
+from microventure.applications import services
+from microventure.applications.models import Application
+from microventure.calls.models import AttachmentKind
+from microventure.extensions import db
+from tests.conftest import Factory, build_schema
+from tests.helpers_calls import complete_content, make_call, make_fund
+
+SUBMITTERS = 10
+
+
+@pytest.fixture
+def postgres_app(tmp_path):
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL)")
+    # A database of its own: this test commits, the rest of the suite rolls back.
+    name = "microventure_concurrency"
+    admin_url = make_url(url).set(drivername="postgresql")
+    with psycopg.connect(admin_url.render_as_string(hide_password=False), autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+    app = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=make_url(url).set(database=name).render_as_string(False),
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": SUBMITTERS + 2},
+        RATELIMIT_STORAGE_URI="memory://",
+        UPLOAD_FOLDER=str(tmp_path),
+    )
+    build_schema(app)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.mark.no_transaction
+def test_simultaneous_submissions_get_distinct_references(postgres_app):
+    app = postgres_app
+    with app.app_context():
+        make = Factory()
+        street = make.street()
+        admin = make.user(role=Role.STREET_ADMIN, street=street)
+        call = make_call(actor=admin, fund=make_fund(actor=admin, street=street))
+        ids = []
+        for _ in range(SUBMITTERS):
+            owner = make.user()
+            org = make.organization(street=street, owner=owner)
+            application = services.start_application(call=call, organization=org, actor=owner)
+            services.save_draft(application=application, content=complete_content(call),
+                                actor=owner)
+            services.add_attachment(
+                application=application, kind=AttachmentKind.PROJECT_PLAN, actor=owner,
+                upload=FileStorage(io.BytesIO(b"%PDF-1.4\n%%EOF\n"), filename="plan.pdf"),
+            )
+            ids.append((application.id, owner.id))
+        db.session.commit()
+
+    barrier = threading.Barrier(SUBMITTERS)
+    errors: list[BaseException] = []
+
+    def submit(application_id: int, user_id: int) -> None:
+        try:
+            with app.app_context():
+                application = db.session.get(Application, application_id)
+                actor = application.organization.members[0].user
+                assert actor.id == user_id
+                barrier.wait(timeout=30)
+                services.submit(application=application, actor=actor)
+                db.session.commit()
+        except BaseException as exc:  # reported below, with the others
+            errors.append(exc)
+
+    threads = [threading.Thread(target=submit, args=pair) for pair in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+
+    with app.app_context():
+        references = db.session.scalars(select(Application.reference)).all()
+    assert sorted(references) == [f"NC-2026-MCT-{n:03d}" for n in range(1, SUBMITTERS + 1)]
