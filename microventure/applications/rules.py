@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from microventure.accounts.models import VerificationStatus
 from microventure.applications.models import Application, FundingSource
-from microventure.calls.models import AttachmentKind, BudgetCategory, Domain
+from microventure.calls.models import AttachmentKind, BudgetCategory, CallStatus, Domain
 from microventure.core.money import format_fen
 from microventure.core.timeutil import format_local, to_local
 
@@ -20,8 +20,8 @@ def call_problems(application: Application, at: datetime) -> Problems:
         return []
     if at < call.opens_at:
         return [("call", _l("The call opens at %(time)s.", time=format_local(call.opens_at)))]
-    if application.reference is not None and at > call.closes_at:
-        # a returned application may be resubmitted while the call is still being screened
+    if application.reference is not None and call.status is CallStatus.PUBLISHED:
+        # a returned application may be resubmitted after the close, while screening goes on
         return []
     return [
         (
