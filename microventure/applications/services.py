@@ -302,6 +302,10 @@ def screen_many(
     *, applications: list[Application], decision: ApplicationStatus, reason: str, actor: User
 ) -> tuple[int, list[str]]:
     """Screen several at once; those that cannot be screened are named, the rest are done."""
+    if decision not in SCREENING:
+        raise DomainError(
+            _l("Choose eligible, return for revision or ineligible."), field="decision"
+        )
     done, skipped = 0, []
     for application in applications:
         if (application.status, decision) not in TRANSITIONS:

@@ -23,7 +23,7 @@ from microventure.core import audit
 from microventure.core.errors import DomainError, collect
 from microventure.core.money import format_fen
 from microventure.core.policy import can
-from microventure.core.timeutil import utcnow
+from microventure.core.timeutil import to_local, utcnow
 from microventure.extensions import db
 from microventure.funds import queries as fund_queries
 from microventure.funds.models import Fund
@@ -126,8 +126,10 @@ def _check_identity(s: CallSettings, call: Call | None) -> None:
     )
     if taken:
         raise DomainError(_l("Another call already uses this code."), field="code")
-    if not s.title.strip():
-        raise DomainError(_l("Give the call a title."), field="title")
+    if len(s.code) > 24:
+        raise DomainError(_l("Keep the code to 24 characters."), field="code")
+    if not s.title.strip() or len(s.title) > 200:
+        raise DomainError(_l("Give the call a title of at most 200 characters."), field="title")
 
 
 def _check_money(s: CallSettings) -> None:
@@ -147,6 +149,17 @@ def _check_money(s: CallSettings) -> None:
             raise DomainError(_l("Give a percentage from 0 to 100."), field=f"cap_{category.value}")
 
 
+# Whole-number settings and the range each may take.
+RANGES = {
+    "year": (2000, 2100),
+    "max_applications_per_org": (1, 20),
+    "reviewers_per_application": (1, 15),
+    "notice_working_days": (1, 30),
+    "disagreement_threshold": (0, 100),
+    "overspend_tolerance": (0, 100),
+}
+
+
 def _check_rules(s: CallSettings) -> None:
     if not s.domains:
         raise DomainError(_l("Choose at least one service domain."), field="domains")
@@ -154,18 +167,25 @@ def _check_rules(s: CallSettings) -> None:
         raise DomainError(
             _l("Choose which kinds of organisation may apply."), field="eligible_kinds"
         )
-    if s.max_applications_per_org < 1:
-        raise DomainError(_l("Allow at least one application."), field="max_applications_per_org")
-    if s.reviewers_per_application < 1:
-        raise DomainError(_l("At least one reviewer is needed."), field="reviewers_per_application")
-    if s.notice_working_days < 1:
-        raise DomainError(
-            _l("The notice lasts at least one working day."), field="notice_working_days"
-        )
+    collect(
+        [_range_check(name, getattr(s, name), low, high) for name, (low, high) in RANGES.items()]
+    )
+
+
+def _range_check(name: str, value: int, low: int, high: int):
+    def check() -> None:
+        if value is None or not low <= value <= high:
+            raise DomainError(
+                _l("Give a whole number from %(low)s to %(high)s.", low=low, high=high), field=name
+            )
+
+    return check
 
 
 def _check_rubric(s: CallSettings) -> None:
-    if not s.criteria or any(not c.name.strip() or c.max_points <= 0 for c in s.criteria):
+    if not s.criteria or any(
+        not c.name.strip() or len(c.name) > 80 or c.max_points <= 0 for c in s.criteria
+    ):
         raise DomainError(_l("Each criterion needs a name and positive points."), field="criteria")
     total = sum(c.max_points for c in s.criteria)
     if total != 100:
@@ -198,7 +218,7 @@ def _check_dates(s: CallSettings) -> None:
         raise DomainError(
             _l("The project period must end after it starts."), field="project_ends_on"
         )
-    if s.project_starts_on < s.closes_at.date():
+    if s.project_starts_on < to_local(s.closes_at).date():
         raise DomainError(
             _l("Projects cannot start before the call closes."), field="project_starts_on"
         )
@@ -262,6 +282,12 @@ def _apply(call: Call, s: CallSettings) -> None:
     plain["title"] = s.title.strip()
     for name, value in plain.items():
         setattr(call, name, value)
+    if call.id is not None and (call.criteria or call.tranches):
+        # Delete the old rows first: the new ones reuse their (call_id, position) keys, and the
+        # unit of work would otherwise insert them before deleting the orphans.
+        call.criteria.clear()
+        call.tranches.clear()
+        db.session.flush()
     call.criteria = [
         RubricCriterion(
             position=i,

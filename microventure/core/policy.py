@@ -97,6 +97,12 @@ def is_published(user, call) -> bool:
 
 
 @rule
+def was_submitted(user, application) -> bool:
+    """Drafts are the applicant's own; admins see an application once it has been submitted."""
+    return application.reference is not None
+
+
+@rule
 def is_editable(user, application) -> bool:
     from microventure.applications.services import EDITABLE
 
@@ -120,10 +126,10 @@ POLICY: dict[str, Rule] = {
     "call.manage": manages,
     "call.view": is_published | manages,
     "application.start": is_applicant,
-    "application.view": is_applying_org_member | manages,
+    "application.view": is_applying_org_member | (manages & was_submitted),
     "application.edit": is_applying_org_member & is_editable,
     "application.withdraw": is_applying_org_member,
-    "application.screen": manages,
+    "application.screen": manages & was_submitted,
 }
 
 

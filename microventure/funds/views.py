@@ -1,10 +1,104 @@
 """Fund pages for admins: list with balances, create, contributions."""
 
-from flask import Blueprint
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
 
-bp = Blueprint("funds", __name__)
+from microventure.accounts.models import Street
+from microventure.calls import queries as call_queries
+from microventure.core import audit
+from microventure.core.forms import perform
+from microventure.core.policy import authorize
+from microventure.core.timeutil import local_today
+from microventure.extensions import db
+from microventure.funds import queries, services
+from microventure.funds.forms import ContributionForm, FundForm, street_choices_for
+from microventure.funds.models import Contribution, Fund, FundKind
+
+bp = Blueprint("funds", __name__, url_prefix="/admin/funds")
 
 
-@bp.get("/admin/funds")
-def index():  # placeholder until the fund pages land
-    return "funds"
+@bp.get("")
+@login_required
+def index():
+    authorize(current_user, "fund.list")
+    return render_template("funds/index.html", balances=queries.visible_funds(current_user))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    authorize(current_user, "fund.list")
+    form = FundForm()
+    form.street_id.choices = street_choices_for(current_user)
+    if form.validate_on_submit():
+        street = db.session.get(Street, form.street_id.data) if form.street_id.data else None
+        created: list[Fund] = []
+        if form.street_id.data and street is None:
+            form.street_id.errors.append(_("Choose a street."))
+        elif perform(
+            lambda: created.append(
+                services.create_fund(
+                    name=form.name.data,
+                    kind=FundKind(form.kind.data),
+                    street=street,
+                    description=form.description.data or "",
+                    actor=current_user,
+                )
+            ),
+            form,
+        ):
+            flash(_("The fund is created. Record the money raised into it."), "success")
+            return redirect(url_for(".detail", fund_id=created[0].id))
+    return render_template("funds/new.html", form=form)
+
+
+def _fund_or_404(fund_id: int) -> Fund:
+    fund = db.session.get(Fund, fund_id)
+    if fund is None:
+        abort(404)
+    authorize(current_user, "fund.manage", fund, hide=True)
+    return fund
+
+
+@bp.get("/<int:fund_id>")
+@login_required
+def detail(fund_id: int, contribution_form: ContributionForm | None = None):
+    """The fund's balance, contributions and calls; a refused contribution is shown again."""
+    fund = _fund_or_404(fund_id)
+    contributions = db.session.scalars(
+        select(Contribution)
+        .where(Contribution.fund_id == fund.id)
+        .order_by(Contribution.received_on.desc(), Contribution.id.desc())
+    ).all()
+    return render_template(
+        "funds/detail.html",
+        fund=fund,
+        balance=queries.balance(fund.id),
+        contributions=contributions,
+        calls=call_queries.calls_of_fund(fund.id),
+        form=contribution_form or ContributionForm(formdata=None, received_on=local_today()),
+        events=audit.timeline(fund),
+    )
+
+
+@bp.post("/<int:fund_id>/contributions")
+@login_required
+def add_contribution(fund_id: int):
+    fund = _fund_or_404(fund_id)
+    form = ContributionForm()
+    if form.validate_on_submit() and perform(
+        lambda: services.record_contribution(
+            fund=fund,
+            donor=form.donor.data,
+            amount=form.amount.data,
+            received_on=form.received_on.data,
+            note=form.note.data or "",
+            actor=current_user,
+        ),
+        form,
+    ):
+        flash(_("The contribution is recorded."), "success")
+        return redirect(url_for(".detail", fund_id=fund.id) + "#contributions")
+    return detail(fund_id, contribution_form=form)
