@@ -50,9 +50,10 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     )
     i18n.init_app(app)
 
-    from microventure.core import database, templating
+    from microventure.core import database, http, templating
 
     database.init_app(app)
+    http.init_app(app)
     templating.init_app(app)
 
     from microventure.core.celery import celery_init_app

@@ -60,10 +60,13 @@ def test_simultaneous_submissions_get_distinct_references(postgres_app):
             owner = make.user()
             org = make.organization(street=street, owner=owner)
             application = services.start_application(call=call, organization=org, actor=owner)
-            services.save_draft(application=application, content=complete_content(call),
-                                actor=owner)
+            services.save_draft(
+                application=application, content=complete_content(call), actor=owner
+            )
             services.add_attachment(
-                application=application, kind=AttachmentKind.PROJECT_PLAN, actor=owner,
+                application=application,
+                kind=AttachmentKind.PROJECT_PLAN,
+                actor=owner,
                 upload=FileStorage(io.BytesIO(b"%PDF-1.4\n%%EOF\n"), filename="plan.pdf"),
             )
             ids.append((application.id, owner.id))

@@ -77,3 +77,9 @@ def test_production_refuses_to_start_without_secret_and_database(monkeypatch):
     monkeypatch.delenv("FLASK_SQLALCHEMY_DATABASE_URI", raising=False)
     with pytest.raises(RuntimeError, match="FLASK_SECRET_KEY and FLASK_SQLALCHEMY_DATABASE_URI"):
         create_app("production")
+
+
+def test_every_response_refuses_sniffing_and_framing(client):
+    response = client.get("/auth/login")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"

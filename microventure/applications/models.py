@@ -53,7 +53,7 @@ class FundingSource(LabelledEnum):
 labels(
     FundingSource,
     {
-        FundingSource.GRANT: _l("Grant requested"),
+        FundingSource.GRANT: _l("Grant"),
         FundingSource.MATCHING: _l("Matching funds"),
         FundingSource.IN_KIND: _l("In kind"),
     },
@@ -144,6 +144,7 @@ class Application(Base):
 
     @property
     def matching_amount(self) -> int:
+        """What the organisation brings: matching funds and in-kind contributions together."""
         return self.total_budget - self.requested_amount
 
 

@@ -118,6 +118,12 @@ def content_problems(application: Application) -> Problems:
         )
     if not application.community_ids:
         problems.append(("community_ids", _l("Choose the communities the project serves.")))
+    elif call.street_id is not None and not set(application.community_ids) <= {
+        c.id for c in call.street.communities
+    }:
+        problems.append(
+            ("community_ids", _l("Choose communities in %(street)s only.", street=call.street.name))
+        )
     if application.direct_beneficiaries is None:
         problems.append(("direct_beneficiaries", _l("Give the number of direct beneficiaries.")))
     for name, message in (
@@ -160,7 +166,7 @@ def budget_problems(application: Application) -> Problems:
             (
                 "matching",
                 _l(
-                    "Matching funds are %(matching)s of a %(total)s budget; the call requires at least "
+                    "Matching funds and in-kind contributions are %(matching)s of a %(total)s budget; the call requires at least "
                     "%(share)s%% of the total budget from your own or in-kind sources.",
                     matching=format_fen(total - requested),
                     total=format_fen(total),

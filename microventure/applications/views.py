@@ -1,10 +1,342 @@
 """The applicant's pages: start, edit with repeatable rows, attachments, submit, print, withdraw."""
 
-from flask import Blueprint
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+from wtforms.fields import SelectChoice
+
+from microventure.accounts.models import Organization
+from microventure.applications import queries, rules, services
+from microventure.applications.forms import ApplicationForm, AttachmentForm, StartForm
+from microventure.applications.models import Application, ApplicationStatus, Attachment
+from microventure.calls.models import AttachmentKind, BudgetCategory, Call, Domain
+from microventure.core import audit, files
+from microventure.core.forms import perform, safe_next
+from microventure.core.policy import authorize, can
+from microventure.core.timeutil import utcnow
+from microventure.extensions import db
 
 bp = Blueprint("applications", __name__)
 
 
+def _visible(application_id: int, *, with_rows: bool = True) -> Application:
+    """The application (with its rows, by default), or 404 for those who may not see it."""
+    load = queries.application_page if with_rows else queries.application_header
+    application = load(application_id)
+    if application is None:
+        abort(404)
+    authorize(current_user, "application.view", application, hide=True)
+    return application
+
+
+def call_page(call_id: int) -> str:
+    # The public call page belongs to the calls blueprint; its address is fixed.
+    return f"{request.script_root}/calls/{call_id}"
+
+
+@bp.context_processor
+def _links() -> dict:
+    return {"call_page": call_page}
+
+
+def _not_editable(application: Application) -> Response:
+    if request.method == "POST":
+        flash(_("This application can no longer be changed."), "warning")
+    return redirect(url_for(".detail", application_id=application.id))
+
+
+# ------------------------------------------------------------------------------------- list, start
+
+
 @bp.get("/applications")
-def mine():  # placeholder until the applicant pages land
-    return "applications"
+@login_required
+def mine():
+    page = max(request.args.get("page", 1, type=int), 1)
+    pagination = queries.applications_of(
+        current_user, page=page, per_page=current_app.config["ITEMS_PER_PAGE"]
+    )
+    return render_template(
+        "applications/mine.html", pagination=pagination, editable=services.EDITABLE
+    )
+
+
+@bp.post("/calls/<int:call_id>/apply")
+@login_required
+def start(call_id: int):
+    call = db.session.get(Call, call_id)
+    if call is None or not can(current_user, "call.view", call):
+        abort(404)
+    authorize(current_user, "application.start")
+    posted = request.form.get("organization_id", "").strip()
+    if not posted:
+        choices = queries.organization_choices(current_user)
+        if len(choices) != 1:  # a member of several organisations says for which one
+            form = StartForm(formdata=None)
+            form.organization_id.choices = choices
+            return render_template("applications/start.html", call=call, form=form)
+        posted = choices[0].value
+    if not posted.isdigit() or int(posted) not in current_user.organization_ids():
+        abort(404)
+    draft = queries.existing_draft(call_id=call.id, organization_id=int(posted))
+    if draft is not None:
+        flash(_("Your organisation already has a draft for this call: here it is."), "info")
+        return redirect(url_for(".edit", application_id=draft.id))
+    organization = db.session.get(Organization, int(posted))
+    started: list[Application] = []
+    if perform(
+        lambda: started.append(
+            services.start_application(call=call, organization=organization, actor=current_user)
+        )
+    ):
+        flash(_("Your draft is started. Save as you go; submit when all is ready."), "success")
+        return redirect(url_for(".edit", application_id=started[0].id))
+    return redirect(safe_next(request.form.get("next")) or call_page(call.id))
+
+
+# ------------------------------------------------------------------------------------------ edit
+
+
+def _application_form(call: Call, **kwargs) -> ApplicationForm:
+    form = ApplicationForm(**kwargs)
+    form.domain.choices = [SelectChoice(value="", label=_("Choose a domain"))] + [
+        SelectChoice(value=d, label=Domain(d).title) for d in call.domains
+    ]
+    form.community_ids.choices = queries.community_choices(call.street_id)
+    return form
+
+
+def _stored_form(application: Application) -> ApplicationForm:
+    return _application_form(application.call, formdata=None, obj=application)
+
+
+def _call_rules(call: Call) -> dict:
+    return {
+        "caps": [(BudgetCategory(k).title, v) for k, v in call.category_caps.items()],
+        "required": [AttachmentKind(k).title for k in call.required_attachments],
+        "domains": [Domain(d).title for d in call.domains],
+    }
+
+
+def _default_kind(application: Application) -> str:
+    """The first required document not attached yet: what the applicant most likely uploads."""
+    present = {a.kind.value for a in application.current_attachments}
+    missing = [k for k in application.call.required_attachments if k not in present]
+    return missing[0] if missing else AttachmentKind.OTHER.value
+
+
+def _edit_page(
+    application: Application,
+    form: ApplicationForm,
+    upload_form: AttachmentForm | None = None,
+    *,
+    draft_refused: bool = False,
+    submit_refused: bool = False,
+) -> str:
+    form.pad_rows()
+    if upload_form is None:
+        upload_form = AttachmentForm(formdata=None, kind=_default_kind(application))
+    now = utcnow()
+    # Say before the applicant starts typing what would stop the submission anyway.
+    blockers = [] if submit_refused else rules.call_problems(application, now)
+    if not submit_refused:
+        blockers += rules.organization_problems(application, now)
+    return render_template(
+        "applications/edit.html",
+        application=application,
+        call=application.call,
+        form=form,
+        upload_form=upload_form,
+        budget=queries.live_budget(application),
+        call_rules=_call_rules(application.call),
+        blockers=[str(message) for _field, message in blockers],
+        draft_refused=draft_refused,
+        submit_refused=submit_refused,
+        max_upload_bytes=files.max_bytes(),
+    )
+
+
+def _save_draft(application: Application, form: ApplicationForm) -> bool:
+    form.drop_blank_rows()
+    if not form.validate():
+        return False
+    return perform(
+        lambda: services.save_draft(
+            application=application, content=form.content(), actor=current_user
+        ),
+        form,
+    )
+
+
+def _attach(application: Application, upload_form: AttachmentForm) -> Attachment | None:
+    if not upload_form.validate():
+        return None
+    if not upload_form.chosen():
+        upload_form.file.errors.append(_("Choose a file to upload."))
+        return None
+    added: list[Attachment] = []
+    perform(
+        lambda: added.append(
+            services.add_attachment(
+                application=application,
+                kind=AttachmentKind(upload_form.kind.data),
+                upload=upload_form.file.data,
+                actor=current_user,
+            )
+        ),
+        upload_form,
+    )
+    return added[0] if added else None
+
+
+def _save_then(
+    application: Application, *, action: str, attachment: Attachment | None = None
+) -> Response | str:
+    """Every button on the edit page posts the whole form, so typed text is saved before the
+    button's own work (upload, remove, submit) and nothing typed is lost to a page change.
+    Each step commits on its own: a refused upload or submission never undoes the saved draft."""
+    # A post without the draft fields (an upload from elsewhere) must not empty the draft.
+    posted = "title" in request.form
+    form = _application_form(application.call) if posted else _stored_form(application)
+    upload_form = AttachmentForm()
+    saved = _save_draft(application, form) if posted else True
+    done: list[str] = [_("Your draft is saved.")] if saved and posted else []
+    ok = saved
+    if upload_form.chosen() or action == "upload":
+        added = _attach(application, upload_form)
+        if added is not None:
+            done.append(_("%(name)s is attached.", name=added.original_name))
+        ok = ok and added is not None
+    if attachment is not None:
+        name = attachment.original_name
+        if perform(lambda: services.remove_attachment(attachment=attachment, actor=current_user)):
+            done.append(_("%(name)s is no longer attached.", name=name))
+        else:
+            ok = False
+    if not ok or action != "submit":
+        for message in done:
+            flash(message, "success")
+    if not ok:
+        return _edit_page(application, form, upload_form, draft_refused=not saved)
+
+    if action == "submit":
+        if not perform(lambda: services.submit(application=application, actor=current_user), form):
+            return _edit_page(application, form, upload_form, submit_refused=True)
+        flash(
+            _(
+                "Your application is submitted. Its reference number is %(reference)s.",
+                reference=application.reference,
+            ),
+            "success",
+        )
+        return redirect(url_for(".detail", application_id=application.id))
+    anchor = "#attachments" if action in ("upload", "remove") else ""
+    return redirect(url_for(".edit", application_id=application.id) + anchor)
+
+
+@bp.route("/applications/<int:application_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(application_id: int):
+    application = _visible(application_id)
+    if not can(current_user, "application.edit", application):
+        return _not_editable(application)
+    if request.method == "GET":
+        return _edit_page(application, _stored_form(application))
+    action = request.form.get("action", "save")
+    return _save_then(application, action="submit" if action == "submit" else "save")
+
+
+@bp.post("/applications/<int:application_id>/attachments")
+@login_required
+def upload(application_id: int):
+    application = _visible(application_id)
+    if not can(current_user, "application.edit", application):
+        return _not_editable(application)
+    return _save_then(application, action="upload")
+
+
+@bp.post("/applications/<int:application_id>/attachments/<int:attachment_id>/remove")
+@login_required
+def remove_attachment(application_id: int, attachment_id: int):
+    application = _visible(application_id)
+    if not can(current_user, "application.edit", application):
+        return _not_editable(application)
+    attachment = next((a for a in application.current_attachments if a.id == attachment_id), None)
+    if attachment is None:
+        abort(404)
+    return _save_then(application, action="remove", attachment=attachment)
+
+
+# ------------------------------------------------------------------------------ read, print, files
+
+
+@bp.get("/applications/<int:application_id>")
+@login_required
+def detail(application_id: int):
+    application = _visible(application_id)
+    member = can(current_user, "application.withdraw", application)
+    return render_template(
+        "applications/detail.html",
+        application=application,
+        call=application.call,
+        content=queries.readable(services.snapshot(application), application.call),
+        events=audit.timeline(application),
+        editable=can(current_user, "application.edit", application),
+        withdrawable=member
+        and (application.status, ApplicationStatus.WITHDRAWN) in services.TRANSITIONS,
+    )
+
+
+@bp.get("/applications/<int:application_id>/print", endpoint="print")
+@login_required
+def print_page(application_id: int):
+    """What was submitted (the latest version), or the draft as it stands when nothing was."""
+    application = _visible(application_id, with_rows=False)
+    version = queries.latest_version(application.id)
+    snapshot = version.snapshot if version else services.snapshot(application)
+    return render_template(
+        "applications/print.html",
+        application=application,
+        call=application.call,
+        version=version,
+        content=queries.readable(snapshot, application.call),
+        printed_at=utcnow(),
+    )
+
+
+@bp.get("/attachments/<int:attachment_id>")
+@login_required
+def attachment(attachment_id: int):
+    # Removed files are still served to those who may see the application: a submitted
+    # version may name them.
+    found = queries.attachment_with_application(attachment_id)
+    if found is None:
+        abort(404)
+    authorize(current_user, "application.view", found.application, hide=True)
+    try:
+        return files.send_stored(
+            found.storage_key,
+            download_name=found.original_name,
+            kind=files.FileKind(found.file_type),
+        )
+    except FileNotFoundError:
+        abort(404)
+
+
+@bp.post("/applications/<int:application_id>/withdraw")
+@login_required
+def withdraw(application_id: int):
+    application = _visible(application_id, with_rows=False)
+    authorize(current_user, "application.withdraw", application)
+    if perform(lambda: services.withdraw(application=application, actor=current_user)):
+        flash(_("The application is withdrawn."), "success")
+    return redirect(url_for(".detail", application_id=application.id))

@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField, ValidationError
+from wtforms.validators import StopValidation
 
 _YUAN = re.compile(r"^\d+(\.\d{1,2})?$")
 
@@ -55,5 +56,7 @@ class MoneyField(StringField):
         return "" if self.data is None else str(fen_to_yuan(self.data))
 
     def pre_validate(self, form) -> None:
+        if self.process_errors:
+            raise StopValidation()  # the parse error says it all; no "required" on top of it
         if self.data is not None and self.data < 0:
             raise ValidationError(_l("The amount cannot be negative."))
