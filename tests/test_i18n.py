@@ -79,11 +79,28 @@ def test_every_string_is_in_both_catalogues(tmp_path):
             assert untranslated == [], "zh_Hans_CN: untranslated or fuzzy"
 
 
+def _entries(catalogue, *, skip_fuzzy: bool) -> dict:
+    """id → translation, plural forms as tuples; untranslated entries (empty, or the English
+    itself, which is how Babel compiles an untranslated plural) left out."""
+
+    def plain(value):
+        return tuple(value) if isinstance(value, list | tuple) else value
+
+    return {
+        plain(m.id): plain(m.string)
+        for m in catalogue
+        if m.id
+        and any(plain(m.string) if isinstance(m.string, list | tuple) else [m.string])
+        and not (skip_fuzzy and m.fuzzy)
+        and plain(m.string) != plain(m.id)
+    }
+
+
 def test_compiled_catalogues_match_the_sources():
     for lang in ("zh_Hans_CN", "en"):
         folder = TRANSLATIONS / lang / "LC_MESSAGES"
         with (folder / "messages.po").open("rb") as f:
-            source = {m.id: m.string for m in read_po(f) if m.id and m.string and not m.fuzzy}
+            source = _entries(read_po(f), skip_fuzzy=True)
         with (folder / "messages.mo").open("rb") as f:
-            compiled = {m.id: m.string for m in read_mo(f) if m.id}
+            compiled = _entries(read_mo(f), skip_fuzzy=False)
         assert compiled == source, f"{lang}: run pybabel compile -d microventure/translations"
