@@ -127,9 +127,8 @@ def test_street_admin_runs_a_fund_and_a_call_through_the_pages(app, client, logi
     # a call on it, through the full form
     page = text(client.get(f"/admin/calls/new?fund_id={fund.id}"))
     assert "criteria-6-max_points" in page and "tranches-2-percent" in page  # the defaults
-    assert f'<option selected value="{fund.id}"' in page or re.search(
-        rf'<option[^>]*value="{fund.id}"[^>]*selected', page
-    )
+    option = re.search(rf'<option[^>]*value="{fund.id}"[^>]*>', page).group(0)
+    assert "selected" in option
     response = client.post("/admin/calls/new", data=call_form(fund))
     assert response.status_code == 302, text(response)[:3000]
     call = the_call("NC-2026-MCT")
