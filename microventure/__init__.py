@@ -32,7 +32,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     import microventure.accounts.models
     import microventure.applications.models
     import microventure.calls.models
-    import microventure.funds.models  # noqa: F401
+    import microventure.funds.models
+    import microventure.reviews.models  # noqa: F401
     from microventure.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)

@@ -34,6 +34,7 @@ TRANSITIONS: set[tuple[ApplicationStatus, ApplicationStatus]] = {
     (S.SUBMITTED, S.ELIGIBLE),
     (S.SUBMITTED, S.RETURNED),
     (S.SUBMITTED, S.INELIGIBLE),
+    (S.ELIGIBLE, S.IN_REVIEW),  # the first reviewer is assigned
     *(
         (before, S.WITHDRAWN)
         for before in (S.DRAFT, S.SUBMITTED, S.RETURNED, S.ELIGIBLE, S.IN_REVIEW)

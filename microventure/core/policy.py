@@ -111,6 +111,12 @@ def is_editable(user, application) -> bool:
 
 manages = is_district_admin | (is_street_admin & in_own_street)
 
+
+@rule
+def is_assigned_reviewer(user, assignment) -> bool:
+    return is_signed_in(user) and assignment is not None and assignment.reviewer_id == user.id
+
+
 POLICY: dict[str, Rule] = {
     "organization.view": is_district_admin | (is_street_admin & org_in_own_street) | is_org_member,
     "organization.list": is_admin,
@@ -130,6 +136,9 @@ POLICY: dict[str, Rule] = {
     "application.edit": is_applying_org_member & is_editable,
     "application.withdraw": is_applying_org_member,
     "application.screen": manages & was_submitted,
+    "reviewer.pool": is_district_admin,
+    "review.manage": manages,
+    "review.work": is_reviewer & is_assigned_reviewer,
 }
 
 

@@ -1,0 +1,165 @@
+"""The ranking of a call: each application's review totals, aggregate by the call's method,
+spread, disagreement, per-criterion averages and the reviewer-normalised (z-score) figure.
+A fixed handful of set-based queries; the arithmetic is done on plain rows, not ORM objects."""
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from microventure.accounts.models import Organization
+from microventure.applications.models import (
+    Application,
+    ApplicationStatus,
+    BudgetLine,
+    FundingSource,
+)
+from microventure.calls.models import Aggregation, Call
+from microventure.extensions import db
+from microventure.reviews.models import Assignment, AssignmentStatus, Review, Score
+
+TRIM_FROM = 5  # the trimmed mean drops the highest and lowest once there are this many reviews
+NORMALISE_FROM = 5  # z-scores only mean something for a reviewer with this many reviews
+RANKED = (
+    ApplicationStatus.ELIGIBLE,
+    ApplicationStatus.IN_REVIEW,
+    ApplicationStatus.RECOMMENDED,
+    ApplicationStatus.NOT_RECOMMENDED,
+    ApplicationStatus.APPROVED,
+    ApplicationStatus.REJECTED,
+)
+
+
+def aggregate(totals: list[float], method: Aggregation) -> float | None:
+    if not totals:
+        return None
+    if method is Aggregation.MEDIAN:
+        return float(statistics.median(totals))
+    if method is Aggregation.TRIMMED_MEAN and len(totals) >= TRIM_FROM:
+        kept = sorted(totals)[1:-1]
+        return sum(kept) / len(kept)
+    return sum(totals) / len(totals)
+
+
+def z_scores(reviews: list[tuple[int, int, float]]) -> dict[tuple[int, int], float]:
+    """(reviewer, application, total) → the total as a z-score among that reviewer's own totals
+    in the call, for reviewers with at least NORMALISE_FROM reviews."""
+    by_reviewer: defaultdict[int, list[float]] = defaultdict(list)
+    for reviewer_id, _application_id, total in reviews:
+        by_reviewer[reviewer_id].append(total)
+    scores = {}
+    for reviewer_id, application_id, total in reviews:
+        own = by_reviewer[reviewer_id]
+        if len(own) < NORMALISE_FROM:
+            continue
+        mean, spread = statistics.fmean(own), statistics.pstdev(own)
+        scores[(reviewer_id, application_id)] = 0.0 if spread == 0 else (total - mean) / spread
+    return scores
+
+
+@dataclass
+class RankRow:
+    application_id: int
+    reference: str
+    title: str
+    organization: str
+    status: ApplicationStatus
+    requested: int
+    assigned: int
+    submitted: int
+    totals: dict[int, float] = field(default_factory=dict)  # reviewer id → total
+    aggregate: float | None = None
+    stdev: float | None = None
+    spread: float | None = None
+    disagreement: bool = False
+    criterion_means: dict[int, float] = field(default_factory=dict)
+    normalised: float | None = None
+    suggested: list[int] = field(default_factory=list)
+
+    @property
+    def reviews(self) -> int:
+        return len(self.totals)
+
+
+def ranking(call: Call) -> list[RankRow]:
+    """Every ranked application of the call with its figures, best aggregate first."""
+    requested = (
+        select(func.coalesce(func.sum(BudgetLine.unit_price * BudgetLine.quantity), 0))
+        .where(
+            BudgetLine.application_id == Application.id, BudgetLine.source == FundingSource.GRANT
+        )
+        .scalar_subquery()
+    )
+    rows = {
+        r.id: RankRow(r.id, r.reference, r.title, r.name, r.status, r.requested, 0, 0)
+        for r in db.session.execute(
+            select(
+                Application.id,
+                Application.reference,
+                Application.title,
+                Application.status,
+                Organization.name,
+                requested.label("requested"),
+            )
+            .join(Organization, Organization.id == Application.organization_id)
+            .where(Application.call_id == call.id, Application.status.in_(RANKED))
+        )
+    }
+    for application_id, status, count in db.session.execute(
+        select(Assignment.application_id, Assignment.status, func.count())
+        .where(Assignment.call_id == call.id, Assignment.status != AssignmentStatus.DECLINED)
+        .group_by(Assignment.application_id, Assignment.status)
+    ):
+        if application_id in rows:
+            rows[application_id].assigned += count
+            if status is AssignmentStatus.SUBMITTED:
+                rows[application_id].submitted += count
+    submitted = (Assignment.call_id == call.id) & Review.submitted_at.is_not(None)
+    reviews = [
+        (reviewer_id, application_id, half / 2, suggested)
+        for reviewer_id, application_id, half, suggested in db.session.execute(
+            select(
+                Assignment.reviewer_id,
+                Assignment.application_id,
+                func.sum(Score.half_points),
+                Review.suggested_amount,
+            )
+            .join(Review, Review.assignment_id == Assignment.id)
+            .join(Score, Score.review_id == Review.id)
+            .where(submitted)
+            .group_by(Assignment.reviewer_id, Assignment.application_id, Review.suggested_amount)
+        )
+    ]
+    for application_id, criterion_id, mean_half in db.session.execute(
+        select(Assignment.application_id, Score.criterion_id, func.avg(Score.half_points))
+        .join(Review, Review.assignment_id == Assignment.id)
+        .join(Score, Score.review_id == Review.id)
+        .where(submitted)
+        .group_by(Assignment.application_id, Score.criterion_id)
+    ):
+        if application_id in rows:
+            rows[application_id].criterion_means[criterion_id] = float(mean_half) / 2
+    normal = z_scores([(r, a, t) for r, a, t, _s in reviews])
+    for reviewer_id, application_id, total, suggested in reviews:
+        if application_id in rows:
+            rows[application_id].totals[reviewer_id] = total
+            if suggested is not None:
+                rows[application_id].suggested.append(suggested)
+    for row in rows.values():
+        _figures(row, call, normal)
+    return sorted(
+        rows.values(), key=lambda r: (r.aggregate is None, -(r.aggregate or 0), r.reference)
+    )
+
+
+def _figures(row: RankRow, call: Call, normal: dict[tuple[int, int], float]) -> None:
+    totals = list(row.totals.values())
+    row.aggregate = aggregate(totals, call.aggregation)
+    if totals:
+        row.stdev = statistics.pstdev(totals)
+        row.spread = max(totals) - min(totals)
+        row.disagreement = row.spread > call.disagreement_threshold
+    keys = [(reviewer_id, row.application_id) for reviewer_id in row.totals]
+    if keys and all(key in normal for key in keys):
+        row.normalised = sum(normal[key] for key in keys) / len(keys)

@@ -1,0 +1,470 @@
+"""Reviewer pool, assignment (by hand and automatic), declarations, scoring, reopening.
+Services flush; the caller commits."""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from microventure.accounts import services as accounts
+from microventure.accounts.models import Organization, Role, Street, User
+from microventure.applications.models import Application, ApplicationStatus
+from microventure.applications.services import move
+from microventure.calls.models import Call, Domain
+from microventure.core import audit
+from microventure.core.errors import DomainError, RuleViolations
+from microventure.core.money import format_fen
+from microventure.core.timeutil import utcnow
+from microventure.extensions import db
+from microventure.reviews.models import (
+    Assignment,
+    AssignmentStatus,
+    DeclaredConflict,
+    Recommendation,
+    Review,
+    ReviewerProfile,
+    Score,
+)
+
+A = AssignmentStatus
+S = ApplicationStatus
+REVIEWABLE = {S.ELIGIBLE, S.IN_REVIEW}
+
+# ----------------------------------------------------------------------------------- the pool
+
+
+def add_reviewer(
+    *,
+    email: str,
+    name: str,
+    expertise: list[Domain],
+    affiliation: str,
+    organization: Organization | None,
+    street: Street | None,
+    mobile: str | None,
+    password: str,
+    actor: User,
+) -> ReviewerProfile:
+    """Put a person in the pool: their account (new, or existing by e-mail) and the role."""
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        user = accounts.create_user(
+            email=email, name=name, password=password, mobile=mobile or None, actor=actor
+        )
+    elif db.session.scalar(select(ReviewerProfile.id).where(ReviewerProfile.user_id == user.id)):
+        raise DomainError(_l("This person is already in the reviewer pool."), field="email")
+    if not user.has_role(Role.REVIEWER):
+        accounts.grant_role(user=user, role=Role.REVIEWER, street=None, actor=actor)
+    profile = ReviewerProfile(
+        user=user,
+        expertise=[d.value for d in expertise],
+        affiliation=affiliation.strip(),
+        organization=organization,
+        street=street,
+    )
+    db.session.add(profile)
+    db.session.flush()
+    audit.record(
+        action="reviewer.added",
+        obj=user,
+        actor=actor,
+        after={"expertise": profile.expertise, "organization_id": profile.organization_id},
+    )
+    return profile
+
+
+def update_reviewer(
+    *,
+    profile: ReviewerProfile,
+    expertise: list[Domain],
+    affiliation: str,
+    organization: Organization | None,
+    street: Street | None,
+    active: bool,
+    actor: User,
+) -> None:
+    before = {
+        "expertise": profile.expertise,
+        "organization_id": profile.organization_id,
+        "active": profile.active,
+    }
+    profile.expertise = [d.value for d in expertise]
+    profile.affiliation = affiliation.strip()
+    profile.organization = organization
+    profile.street = street
+    profile.active = active
+    audit.record(
+        action="reviewer.updated",
+        obj=profile.user,
+        actor=actor,
+        before=before,
+        after={
+            "expertise": profile.expertise,
+            "organization_id": profile.organization_id,
+            "active": active,
+        },
+    )
+
+
+def record_conflict(
+    *, reviewer: User, organization: Organization, reason: str, actor: User
+) -> DeclaredConflict:
+    reason = reason.strip()
+    if not reason:
+        raise DomainError(_l("Say why there is a conflict of interest."), field="reason")
+    existing = db.session.scalar(
+        select(DeclaredConflict).where(
+            DeclaredConflict.reviewer_id == reviewer.id,
+            DeclaredConflict.organization_id == organization.id,
+        )
+    )
+    if existing:
+        return existing
+    conflict = DeclaredConflict(
+        reviewer_id=reviewer.id, organization_id=organization.id, reason=reason
+    )
+    db.session.add(conflict)
+    db.session.flush()
+    audit.record(
+        action="reviewer.conflict_recorded",
+        obj=reviewer,
+        actor=actor,
+        after={"organization_id": organization.id},
+        note=reason,
+    )
+    return conflict
+
+
+# ----------------------------------------------------------------------------- conflicts
+
+
+@dataclass(frozen=True)
+class PoolMember:
+    """What assignment needs to know about a reviewer, loaded once per call."""
+
+    user_id: int
+    expertise: frozenset[str]
+    blocked_orgs: frozenset[int]  # affiliation, memberships and declared conflicts
+
+
+def pool() -> list[PoolMember]:
+    """Active reviewers with every organisation they must not review, in three queries."""
+    from microventure.accounts.models import Membership
+
+    profiles = db.session.execute(
+        select(ReviewerProfile.user_id, ReviewerProfile.expertise, ReviewerProfile.organization_id)
+        .join(User, User.id == ReviewerProfile.user_id)
+        .where(ReviewerProfile.active.is_(True), User.is_active.is_(True))
+        .order_by(ReviewerProfile.user_id)
+    ).all()
+    blocked: dict[int, set[int]] = {p.user_id: set() for p in profiles}
+    for p in profiles:
+        if p.organization_id:
+            blocked[p.user_id].add(p.organization_id)
+    for user_id, org_id in db.session.execute(
+        select(Membership.user_id, Membership.organization_id).where(
+            Membership.user_id.in_(blocked)
+        )
+    ):
+        blocked[user_id].add(org_id)
+    for user_id, org_id in db.session.execute(
+        select(DeclaredConflict.reviewer_id, DeclaredConflict.organization_id).where(
+            DeclaredConflict.reviewer_id.in_(blocked)
+        )
+    ):
+        blocked[user_id].add(org_id)
+    return [
+        PoolMember(p.user_id, frozenset(p.expertise), frozenset(blocked[p.user_id]))
+        for p in profiles
+    ]
+
+
+def parties(application: Application) -> set[int]:
+    """The organisations a reviewer must not be tied to: the applicant and its custodian."""
+    return {application.organization_id} | (
+        {application.organization.custodian_id} if application.organization.custodian_id else set()
+    )
+
+
+def is_conflicted(member: PoolMember, application: Application) -> bool:
+    return bool(member.blocked_orgs & parties(application))
+
+
+# ----------------------------------------------------------------------------- assignment
+
+
+def _check_assignable(application: Application, reviewer: User) -> None:
+    if application.status not in REVIEWABLE:
+        raise DomainError(_l("Only an application that passed screening can be reviewed."))
+    member = next((m for m in pool() if m.user_id == reviewer.id), None)
+    if member is None:
+        raise DomainError(_l("%(name)s is not an active reviewer.", name=reviewer.name))
+    if is_conflicted(member, application):
+        raise DomainError(
+            _l("%(name)s has a conflict of interest with this applicant.", name=reviewer.name)
+        )
+    if db.session.scalar(
+        select(Assignment.id).where(
+            Assignment.application_id == application.id, Assignment.reviewer_id == reviewer.id
+        )
+    ):
+        raise DomainError(_l("%(name)s already has this application.", name=reviewer.name))
+
+
+def assign(*, application: Application, reviewer: User, due_on: date, actor: User) -> Assignment:
+    _check_assignable(application, reviewer)
+    if due_on < utcnow().date():
+        raise DomainError(_l("The due date has passed."), field="due_on")
+    assignment = Assignment(
+        call_id=application.call_id,
+        application=application,
+        reviewer=reviewer,
+        due_on=due_on,
+        assigned_by_id=actor.id,
+    )
+    db.session.add(assignment)
+    if application.status is S.ELIGIBLE:
+        move(application, S.IN_REVIEW, actor=actor)
+    db.session.flush()
+    audit.record(
+        action="review.assigned",
+        obj=application,
+        actor=actor,
+        after={"reviewer_id": reviewer.id, "due_on": due_on},
+    )
+    return assignment
+
+
+def plan(call: Call, *, extra_for: dict[int, int] | None = None) -> dict[int, list[int]]:
+    """Who reviews what: each reviewable application gets the call's k reviewers (minus those it
+    has; ``extra_for`` asks for a number of extra ones instead), never a conflicted one and never
+    one who declined it: the least-loaded first, then those with the application's domain as
+    expertise, then by id — so the same input always gives the same plan."""
+    applications = db.session.scalars(
+        select(Application)
+        .options(joinedload(Application.organization))
+        .where(Application.call_id == call.id, Application.status.in_(REVIEWABLE))
+        .order_by(Application.reference)
+    ).all()
+    taken: defaultdict[int, set[int]] = defaultdict(set)
+    active: Counter[int] = Counter()
+    load: Counter[int] = Counter()
+    for application_id, reviewer_id, status in db.session.execute(
+        select(Assignment.application_id, Assignment.reviewer_id, Assignment.status).where(
+            Assignment.call_id == call.id
+        )
+    ):
+        taken[application_id].add(reviewer_id)
+        if status is not A.DECLINED:
+            active[application_id] += 1
+            load[reviewer_id] += 1
+    members = pool()
+    result: dict[int, list[int]] = {}
+    for application in applications:
+        if extra_for is None:
+            wanted = call.reviewers_per_application - active[application.id]
+        else:
+            wanted = extra_for.get(application.id, 0)
+        if wanted <= 0:
+            continue
+        domain = application.domain.value if application.domain else None
+        candidates = sorted(
+            (
+                m
+                for m in members
+                if m.user_id not in taken[application.id] and not is_conflicted(m, application)
+            ),
+            key=lambda m: (load[m.user_id], domain not in m.expertise, m.user_id),
+        )
+        chosen = [m.user_id for m in candidates[:wanted]]
+        load.update(chosen)
+        if chosen:
+            result[application.id] = chosen
+    return result
+
+
+def apply_plan(*, call: Call, planned: dict[int, list[int]], due_on: date, actor: User) -> int:
+    count = 0
+    for application_id, reviewer_ids in planned.items():
+        application = db.session.get(Application, application_id)
+        for reviewer_id in reviewer_ids:
+            assign(
+                application=application,
+                reviewer=db.session.get(User, reviewer_id),
+                due_on=due_on,
+                actor=actor,
+            )
+            count += 1
+    return count
+
+
+def reassign(*, assignment: Assignment, due_on: date, actor: User) -> Assignment:
+    """Replace a reviewer who declared a conflict, in one step, by the planner's choice."""
+    if assignment.status is not A.DECLINED:
+        raise DomainError(_l("Only a released assignment needs a replacement."))
+    application = assignment.application
+    choice = plan(application.call, extra_for={application.id: 1}).get(application.id)
+    if not choice:
+        raise DomainError(_l("No reviewer without a conflict is free for this application."))
+    return assign(
+        application=application,
+        reviewer=db.session.get(User, choice[0]),
+        due_on=due_on,
+        actor=actor,
+    )
+
+
+# ---------------------------------------------------------------------------- declarations
+
+
+def sign_declaration(*, assignment: Assignment, actor: User) -> None:
+    """回避声明: the reviewer confirms no conflict of interest before seeing the application."""
+    _own(assignment, actor)
+    if assignment.status is not A.ASSIGNED:
+        raise DomainError(_l("The declaration has already been made."))
+    assignment.status = A.ACCEPTED
+    assignment.declared_at = utcnow()
+    audit.record(
+        action="review.declaration_signed",
+        obj=assignment.application,
+        actor=actor,
+        after={"assignment_id": assignment.id},
+    )
+
+
+def declare_conflict(*, assignment: Assignment, reason: str, actor: User) -> None:
+    """A declared conflict releases the assignment and is remembered for future calls."""
+    _own(assignment, actor)
+    if assignment.status not in (A.ASSIGNED, A.ACCEPTED):
+        raise DomainError(_l("A submitted review cannot be withdrawn this way."))
+    reason = reason.strip()
+    if not reason:
+        raise DomainError(_l("Say why there is a conflict of interest."), field="reason")
+    assignment.status = A.DECLINED
+    assignment.conflict_reason = reason
+    assignment.declared_at = utcnow()
+    if assignment.review is not None:
+        db.session.delete(assignment.review)
+    record_conflict(
+        reviewer=actor, organization=assignment.application.organization, reason=reason, actor=actor
+    )
+    audit.record(
+        action="review.conflict_declared",
+        obj=assignment.application,
+        actor=actor,
+        after={"assignment_id": assignment.id},
+        note=reason,
+    )
+
+
+def _own(assignment: Assignment, actor: User) -> None:
+    if assignment.reviewer_id != actor.id:
+        raise DomainError(_l("This assignment is someone else's."))
+
+
+# ---------------------------------------------------------------------------------- scoring
+
+
+def parse_points(raw: str | float | None) -> int | None:
+    """'7.5' → 15 half points; None for empty; ValueError for anything not a number."""
+    if raw is None or str(raw).strip() == "":
+        return None
+    try:
+        value = Decimal(str(raw).strip())
+    except InvalidOperation as exc:
+        raise ValueError(raw) from exc
+    doubled = value * 2
+    if doubled != doubled.to_integral_value():
+        raise ValueError(raw)
+    return int(doubled)
+
+
+def save_review(
+    *,
+    assignment: Assignment,
+    points: dict[int, str | None],
+    comment: str,
+    recommendation: Recommendation | None,
+    suggested_amount: int | None,
+    submit: bool,
+    actor: User,
+) -> Review:
+    """Save the reviewer's scores (a draft) or submit them, which locks the review."""
+    _own(assignment, actor)
+    if assignment.status is A.ASSIGNED:
+        raise DomainError(_l("Sign the no-conflict declaration first."))
+    if assignment.status is not A.ACCEPTED:
+        raise DomainError(_l("This review is submitted and locked."))
+    criteria = assignment.application.call.criteria
+    problems: list[tuple[str, str]] = []
+    half: dict[int, int] = {}
+    for criterion in criteria:
+        name = f"criterion_{criterion.id}"
+        try:
+            value = parse_points(points.get(criterion.id))
+        except ValueError:
+            problems.append((name, _l("Give a whole or half number of points.")))
+            continue
+        if value is None:
+            if submit:
+                problems.append((name, _l("Score this criterion.")))
+            continue
+        if not 0 <= value <= criterion.max_points * 2:
+            problems.append((name, _l("Give 0 to %(max)s points.", max=criterion.max_points)))
+            continue
+        half[criterion.id] = value
+    requested = assignment.application.requested_amount
+    if suggested_amount is not None and not 0 <= suggested_amount <= requested:
+        problems.append(
+            (
+                "suggested_amount",
+                _l("Suggest at most the %(requested)s requested.", requested=format_fen(requested)),
+            )
+        )
+    if submit and recommendation is None:
+        problems.append(("recommendation", _l("Choose a recommendation.")))
+    if problems:
+        raise RuleViolations(problems)
+    review = assignment.review or Review(assignment=assignment)
+    db.session.add(review)
+    review.comment = comment.strip()
+    review.recommendation = recommendation
+    review.suggested_amount = suggested_amount
+    review.scores = [Score(criterion_id=cid, half_points=value) for cid, value in half.items()]
+    if submit:
+        review.submitted_at = utcnow()
+        assignment.status = A.SUBMITTED
+        db.session.flush()
+        audit.record(
+            action="review.submitted",
+            obj=assignment.application,
+            actor=actor,
+            after={
+                "assignment_id": assignment.id,
+                "total": review.total,
+                "recommendation": recommendation,
+            },
+        )
+    db.session.flush()
+    return review
+
+
+def reopen(*, assignment: Assignment, actor: User, reason: str) -> None:
+    """An admin unlocks a submitted review so its reviewer can change it."""
+    if assignment.status is not A.SUBMITTED:
+        raise DomainError(_l("Only a submitted review can be reopened."))
+    if not reason.strip():
+        raise DomainError(_l("Say why the review is reopened."), field="reason")
+    assignment.status = A.ACCEPTED
+    assignment.review.submitted_at = None
+    audit.record(
+        action="review.reopened",
+        obj=assignment.application,
+        actor=actor,
+        after={"assignment_id": assignment.id, "reviewer_id": assignment.reviewer_id},
+        note=reason.strip(),
+    )
