@@ -68,6 +68,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from microventure.core import errors
     from microventure.core import views as core_views
     from microventure.funds import views as fund_views
+    from microventure.reviews import admin_views as review_admin_views
+    from microventure.reviews import ranking_views, reviewer_views
 
     for blueprint in (
         errors.bp,
@@ -79,6 +81,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         call_views.bp,
         application_views.bp,
         screening_views.bp,
+        reviewer_views.bp,
+        review_admin_views.bp,
+        ranking_views.bp,
     ):
         app.register_blueprint(blueprint)
 

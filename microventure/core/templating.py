@@ -2,6 +2,7 @@
 
 from flask import Flask, request, url_for
 
+from microventure.accounts.models import Role
 from microventure.core.i18n import current_language
 from microventure.core.money import format_fen
 from microventure.core.policy import can
@@ -20,5 +21,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_local, "local_time")
     app.add_template_filter(lambda d: format_local(d, "%Y-%m-%d"), "local_date")
     app.add_template_global(can)
+    app.add_template_global(Role, "roles")
     app.add_template_global(url_with_lang)
     app.add_template_global(current_language, "current_locale")
