@@ -40,7 +40,7 @@ class Recommendation(LabelledEnum):
 labels(
     Recommendation,
     {
-        Recommendation.FUND: _l("Fund"),
+        Recommendation.FUND: _l("Fund it"),
         Recommendation.FUND_WITH_CHANGES: _l("Fund with changes"),
         Recommendation.DO_NOT_FUND: _l("Do not fund"),
     },

@@ -18,7 +18,7 @@ from microventure.calls.models import Call, Domain
 from microventure.core import audit
 from microventure.core.errors import DomainError, RuleViolations
 from microventure.core.money import format_fen
-from microventure.core.timeutil import utcnow
+from microventure.core.timeutil import local_today, utcnow
 from microventure.extensions import db
 from microventure.reviews.models import (
     Assignment,
@@ -197,10 +197,12 @@ def is_conflicted(member: PoolMember, application: Application) -> bool:
 # ----------------------------------------------------------------------------- assignment
 
 
-def _check_assignable(application: Application, reviewer: User) -> None:
+def _check_assignable(
+    application: Application, reviewer: User, members: list[PoolMember] | None
+) -> None:
     if application.status not in REVIEWABLE:
         raise DomainError(_l("Only an application that passed screening can be reviewed."))
-    member = next((m for m in pool() if m.user_id == reviewer.id), None)
+    member = next((m for m in members or pool() if m.user_id == reviewer.id), None)
     if member is None:
         raise DomainError(_l("%(name)s is not an active reviewer.", name=reviewer.name))
     if is_conflicted(member, application):
@@ -215,9 +217,18 @@ def _check_assignable(application: Application, reviewer: User) -> None:
         raise DomainError(_l("%(name)s already has this application.", name=reviewer.name))
 
 
-def assign(*, application: Application, reviewer: User, due_on: date, actor: User) -> Assignment:
-    _check_assignable(application, reviewer)
-    if due_on < utcnow().date():
+def assign(
+    *,
+    application: Application,
+    reviewer: User,
+    due_on: date,
+    actor: User,
+    members: list[PoolMember] | None = None,
+) -> Assignment:
+    """Give an application to a reviewer. ``members`` (from ``pool()``) saves reloading the pool
+    when many are assigned at once."""
+    _check_assignable(application, reviewer, members)
+    if due_on < local_today():
         raise DomainError(_l("The due date has passed."), field="due_on")
     assignment = Assignment(
         call_id=application.call_id,
@@ -288,6 +299,7 @@ def plan(call: Call, *, extra_for: dict[int, int] | None = None) -> dict[int, li
 
 
 def apply_plan(*, call: Call, planned: dict[int, list[int]], due_on: date, actor: User) -> int:
+    members = pool()
     count = 0
     for application_id, reviewer_ids in planned.items():
         application = db.session.get(Application, application_id)
@@ -297,6 +309,7 @@ def apply_plan(*, call: Call, planned: dict[int, list[int]], due_on: date, actor
                 reviewer=db.session.get(User, reviewer_id),
                 due_on=due_on,
                 actor=actor,
+                members=members,
             )
             count += 1
     return count
@@ -307,6 +320,9 @@ def reassign(*, assignment: Assignment, due_on: date, actor: User) -> Assignment
     if assignment.status is not A.DECLINED:
         raise DomainError(_l("Only a released assignment needs a replacement."))
     application = assignment.application
+    active = sum(1 for a in application_assignments(application) if a.status is not A.DECLINED)
+    if active >= application.call.reviewers_per_application:
+        raise DomainError(_l("This application already has all its reviewers."))
     choice = plan(application.call, extra_for={application.id: 1}).get(application.id)
     if not choice:
         raise DomainError(_l("No reviewer without a conflict is free for this application."))
@@ -319,6 +335,12 @@ def reassign(*, assignment: Assignment, due_on: date, actor: User) -> Assignment
 
 
 # ---------------------------------------------------------------------------- declarations
+
+
+def application_assignments(application: Application) -> list[Assignment]:
+    return list(
+        db.session.scalars(select(Assignment).where(Assignment.application_id == application.id))
+    )
 
 
 def sign_declaration(*, assignment: Assignment, actor: User) -> None:
@@ -377,6 +399,9 @@ def parse_points(raw: str | float | None) -> int | None:
         value = Decimal(str(raw).strip())
     except InvalidOperation as exc:
         raise ValueError(raw) from exc
+    # Infinity and sNaN would crash below, and int() of a typed "1e999999" takes half a minute.
+    if not value.is_finite() or value.adjusted() >= 9:
+        raise ValueError(raw)
     doubled = value * 2
     if doubled != doubled.to_integral_value():
         raise ValueError(raw)
@@ -397,6 +422,8 @@ def save_review(
     _own(assignment, actor)
     if assignment.status is A.ASSIGNED:
         raise DomainError(_l("Sign the no-conflict declaration first."))
+    if assignment.status is A.DECLINED:
+        raise DomainError(_l("This assignment was released after a declared conflict."))
     if assignment.status is not A.ACCEPTED:
         raise DomainError(_l("This review is submitted and locked."))
     criteria = assignment.application.call.criteria
@@ -434,7 +461,14 @@ def save_review(
     review.comment = comment.strip()
     review.recommendation = recommendation
     review.suggested_amount = suggested_amount
-    review.scores = [Score(criterion_id=cid, half_points=value) for cid, value in half.items()]
+    # Update rows in place: new rows replacing old ones would be inserted before the orphans
+    # are deleted and break the one-score-per-criterion constraint on a second save.
+    kept = {score.criterion_id: score for score in review.scores}
+    for cid, value in half.items():
+        if cid not in kept:
+            kept[cid] = Score(criterion_id=cid)
+        kept[cid].half_points = value
+    review.scores = [kept[cid] for cid in half]
     if submit:
         review.submitted_at = utcnow()
         assignment.status = A.SUBMITTED
