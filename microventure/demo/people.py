@@ -1,9 +1,7 @@
-"""``flask demo load``: idempotent demo data — Panyu's 16 streets, organisations, demo accounts."""
+"""Demo people and places: Panyu's streets, staff accounts, organisations of every kind."""
 
-from datetime import date, time, timedelta
+from datetime import date
 
-import click
-from flask.cli import AppGroup
 from sqlalchemy import select
 
 from microventure.accounts import services
@@ -19,20 +17,7 @@ from microventure.accounts.models import (
     User,
     VerificationStatus,
 )
-from microventure.calls import services as calls
-from microventure.calls.models import (
-    Aggregation,
-    AttachmentKind,
-    BudgetCategory,
-    Domain,
-    TrancheTrigger,
-)
-from microventure.core.timeutil import local_datetime, local_today
 from microventure.extensions import db
-from microventure.funds import services as funds
-from microventure.funds.models import Fund, FundKind
-
-demo_cli = AppGroup("demo", help="Demo data.")
 
 DEMO_PASSWORD = "demo-password"
 
@@ -280,143 +265,3 @@ def load_organizations(streets: dict[str, Street], district: User) -> None:
 
 
 # (donor, yuan) — three federations' worth of money raised, as in the seed document's story
-CONTRIBUTIONS = [
-    ("南村镇社会组织联合会", 400_000),
-    ("爱心企业联盟", 450_000),
-    ("社区居民众筹", 300_000),
-]
-RUBRIC = [
-    ("需求分析", "服务需求是否真实、清晰", 20),
-    ("项目设计", "目标、活动与指标是否匹配", 25),
-    ("可行性", "进度与风险应对是否可行", 15),
-    ("预算合理性", "预算是否细致、必要", 15),
-    ("机构能力", "团队与过往经验", 10),
-    ("创新性", "方法或服务是否有新意", 10),
-    ("可持续性", "结束后能否延续", 5),
-]
-
-
-def _call_settings(
-    fund: Fund, code: str, title: str, budget_yuan: int, opens_in_days: int, open_days: int
-) -> calls.CallSettings:
-    opens = local_datetime(local_today() + timedelta(days=opens_in_days), time(9))
-    closes = local_datetime(local_today() + timedelta(days=opens_in_days + open_days), time(17))
-    starts = (closes + timedelta(days=45)).date()
-    return calls.CallSettings(
-        fund_id=fund.id,
-        street_id=fund.street_id,
-        code=code,
-        title=title,
-        year=starts.year,
-        description="围绕长者关爱、垃圾分类、心理健康等社区需求，征集社区微创投项目。",
-        budget=budget_yuan * 100,
-        domains=list(Domain),
-        eligible_kinds=list(OrganizationKind),
-        min_rating=None,
-        max_applications_per_org=2,
-        grant_min=10_000_00,
-        grant_max=50_000_00,
-        max_grant_share=60,
-        category_caps={BudgetCategory.PERSONNEL: 30, BudgetCategory.ADMINISTRATION: 10},
-        required_attachments=[AttachmentKind.PROJECT_PLAN],
-        criteria=[calls.Criterion(name=n, description=d, max_points=p) for n, d, p in RUBRIC],
-        reviewers_per_application=3,
-        aggregation=Aggregation.TRIMMED_MEAN,
-        blind_review=True,
-        reviewers_see_others_after_submit=True,
-        disagreement_threshold=20,
-        reviewer_names_in_notice=True,
-        notice_working_days=5,
-        project_starts_on=starts,
-        project_ends_on=starts + timedelta(days=300),
-        midterm_report_due_on=starts + timedelta(days=150),
-        final_report_due_on=starts + timedelta(days=320),
-        overspend_tolerance=10,
-        tranches=[
-            calls.Tranche(percent=50, trigger=TrancheTrigger.ON_SIGNING),
-            calls.Tranche(percent=30, trigger=TrancheTrigger.MIDTERM_ACCEPTED),
-            calls.Tranche(percent=20, trigger=TrancheTrigger.FINAL_ACCEPTED),
-        ],
-        opens_at=opens,
-        closes_at=closes,
-    )
-
-
-def load_round(streets: dict[str, Street], district: User) -> None:
-    """Two funds and two published calls: one open in 南村镇 now, one district-wide upcoming."""
-    if db.session.scalar(select(Fund.id).limit(1)):
-        return
-    street_admin = db.session.scalar(select(User).where(User.email == "street@demo.local"))
-    nancun = funds.create_fund(
-        name="南村镇社区基金",
-        kind=FundKind.COMMUNITY_FUND,
-        street=streets["南村镇"],
-        description="五社联动 · 南村镇",
-        actor=street_admin,
-    )
-    for donor, yuan in CONTRIBUTIONS:
-        funds.record_contribution(
-            fund=nancun,
-            donor=donor,
-            amount=yuan * 100,
-            received_on=date(2026, 3, 1),
-            note="",
-            actor=street_admin,
-        )
-    pool = funds.create_fund(
-        name="番禺区社区慈善专项资金",
-        kind=FundKind.SPECIAL_FUND,
-        street=None,
-        description="区级专项",
-        actor=district,
-    )
-    funds.record_contribution(
-        fund=pool,
-        donor="区福利彩票公益金",
-        amount=2_000_000_00,
-        received_on=date(2026, 1, 15),
-        note="",
-        actor=district,
-    )
-    open_call = calls.create_call(
-        settings=_call_settings(
-            nancun,
-            "NC-2026-MCT",
-            "2026年南村镇社区微创投项目征集",
-            800_000,
-            opens_in_days=-10,
-            open_days=30,
-        ),
-        actor=street_admin,
-    )
-    upcoming = calls.create_call(
-        settings=_call_settings(
-            pool,
-            "PY-2027-MCT",
-            "2027年番禺区社区微创投项目征集",
-            1_000_000,
-            opens_in_days=20,
-            open_days=30,
-        ),
-        actor=district,
-    )
-    for call, actor in ((open_call, street_admin), (upcoming, district)):
-        calls.publish_call(call=call, actor=actor)
-
-
-def load() -> None:
-    streets = load_streets()
-    district = load_staff(streets)
-    load_organizations(streets, district)
-    load_round(streets, district)
-
-
-@demo_cli.command("load")
-def load_command() -> None:
-    """Load (or top up) the demo data; running it again changes nothing."""
-    load()
-    db.session.commit()
-    click.echo(f"Demo data loaded. Accounts (password: {DEMO_PASSWORD}):")
-    for email, _name, role, street in STAFF:
-        click.echo(f"  {email:<24} {role.value}{' · ' + street if street else ''}")
-    click.echo(f"  {'applicant@demo.local':<24} applicant · 番禺区南村镇社会工作服务站 (南村镇)")

@@ -1,0 +1,36 @@
+"""``flask demo load``: idempotent demo data — Panyu's 16 streets, organisations, demo accounts,
+a funded round and the reviewer pool."""
+
+import click
+from flask.cli import AppGroup
+
+from microventure.demo.people import (
+    DEMO_PASSWORD,
+    STAFF,
+    load_organizations,
+    load_staff,
+    load_streets,
+)
+from microventure.demo.rounds import load_reviewer_pool, load_round
+from microventure.extensions import db
+
+demo_cli = AppGroup("demo", help="Demo data.")
+
+
+def load() -> None:
+    streets = load_streets()
+    district = load_staff(streets)
+    load_organizations(streets, district)
+    load_round(streets, district)
+    load_reviewer_pool(district)
+
+
+@demo_cli.command("load")
+def load_command() -> None:
+    """Load (or top up) the demo data; running it again changes nothing."""
+    load()
+    db.session.commit()
+    click.echo(f"Demo data loaded. Accounts (password: {DEMO_PASSWORD}):")
+    for email, _name, role, street in STAFF:
+        click.echo(f"  {email:<24} {role.value}{' · ' + street if street else ''}")
+    click.echo(f"  {'applicant@demo.local':<24} applicant · 番禺区南村镇社会工作服务站 (南村镇)")
