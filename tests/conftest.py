@@ -256,3 +256,56 @@ def chromium_path() -> str:
     if not os.path.exists(path):
         service_missing(f"no Chromium at {path} (apt-get install chromium)")
     return path
+
+
+# ------------------------------------------------------------------------------ a real browser
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The app with the demo data, served on a free port (CSRF on, as in production)."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    app = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.sqlite'}",
+        RATELIMIT_STORAGE_URI="memory://",
+        WTF_CSRF_ENABLED=True,
+    )
+    build_schema(app)
+    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield app, f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(browser):
+    """A 375 px wide page whose browser asks for English (the site must still default to zh)."""
+    context = browser.new_context(viewport={"width": 375, "height": 740}, locale="en-US")
+    yield context.new_page()
+    context.close()

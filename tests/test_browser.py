@@ -1,58 +1,8 @@
 """The real thing in a real browser: Chinese login page, each role's navigation, 375 px phones."""
 
-import threading
-
 import pytest
-from werkzeug.serving import make_server
-
-from microventure import create_app
-from tests.conftest import build_schema
 
 pytestmark = [pytest.mark.browser, pytest.mark.no_transaction]
-
-
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory):
-    app = create_app(
-        "testing",
-        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.sqlite'}",
-        RATELIMIT_STORAGE_URI="memory://",
-        WTF_CSRF_ENABLED=True,
-    )
-    build_schema(app)
-    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport={"width": 375, "height": 740}, locale="en-US")
-    yield context.new_page()
-    context.close()
 
 
 def fits_the_screen(page) -> bool:
@@ -68,6 +18,7 @@ def log_in(page, base, email):
 
 
 def test_login_page_is_chinese_and_fits_a_phone(phone, live_server):
+    _app, live_server = live_server
     phone.goto(f"{live_server}/auth/login")
     assert phone.locator("h1").inner_text() == "登录"  # even though the browser asks for English
     assert fits_the_screen(phone)
@@ -84,6 +35,7 @@ def test_login_page_is_chinese_and_fits_a_phone(phone, live_server):
     ],
 )
 def test_each_role_sees_its_navigation_on_a_phone(phone, live_server, email, item):
+    _app, live_server = live_server
     log_in(phone, live_server, email)
     nav = phone.get_by_test_id("role-nav")
     assert not nav.is_visible()  # collapsed behind the menu button at 375 px
@@ -95,6 +47,7 @@ def test_each_role_sees_its_navigation_on_a_phone(phone, live_server, email, ite
 
 
 def test_signup_form_keeps_what_was_typed_after_an_error(phone, live_server):
+    _app, live_server = live_server
     phone.goto(f"{live_server}/auth/signup")
     assert fits_the_screen(phone)
     phone.fill("#owner_name", "测试")

@@ -477,48 +477,11 @@ def test_times_are_typed_and_shown_in_beijing_time(client, login_as, world):
 # ------------------------------------------------------------------------- in a phone's browser
 
 
-@pytest.fixture(scope="module")
-def live_site(tmp_path_factory):
-    import threading
-
-    from werkzeug.serving import make_server
-
-    from microventure import create_app
-    from tests.conftest import build_schema
-
-    app = create_app(
-        "testing",
-        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path_factory.mktemp('calls') / 'live.sqlite'}",
-        RATELIMIT_STORAGE_URI="memory://",
-        WTF_CSRF_ENABLED=True,
-    )
-    build_schema(app)
-    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-@pytest.fixture
-def phone_page(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path, args=["--headless", "--no-sandbox", "--disable-gpu"]
-        )
-        context = browser.new_context(viewport={"width": 375, "height": 740}, locale="en-US")
-        yield context.new_page()
-        browser.close()
-
-
 @pytest.mark.browser
 @pytest.mark.no_transaction
-def test_call_form_on_a_phone_counts_points_and_adds_rows(live_site, phone_page):
-    app, base = live_site
-    page = phone_page
+def test_call_form_on_a_phone_counts_points_and_adds_rows(live_server, phone):
+    app, base = live_server
+    page = phone
     fits = "document.documentElement.scrollWidth <= window.innerWidth"
     page.goto(f"{base}/auth/login")
     page.fill("#email", "street@demo.local")
