@@ -11,6 +11,7 @@ from microventure.demo.people import (
     load_staff,
     load_streets,
 )
+from microventure.demo.review_round import load_reviewed_round
 from microventure.demo.rounds import load_reviewer_pool, load_round
 from microventure.extensions import db
 
@@ -23,6 +24,7 @@ def load() -> None:
     load_organizations(streets, district)
     load_round(streets, district)
     load_reviewer_pool(district)
+    load_reviewed_round(district)
 
 
 @demo_cli.command("load")
