@@ -33,6 +33,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     import microventure.applications.models
     import microventure.calls.models
     import microventure.funds.models
+    import microventure.notifications.models
     import microventure.reviews.models  # noqa: F401
     from microventure.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -61,6 +62,19 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     celery_init_app(app)
 
+    from microventure.notifications import services as notifications
+
+    @app.before_request
+    def _outbox_of_this_request():
+        # hand over only what this request commits (the sweep takes care of anything older)
+        db.session().info.pop("outbox_ids", None)
+
+    @app.after_request
+    def _deliver_after_commit(response):
+        # notifications committed during the request go to Celery once the response is ready
+        notifications.dispatch_committed(db.session())
+        return response
+
     from microventure.accounts import admin_views, auth, views
     from microventure.applications import screening_views
     from microventure.applications import views as application_views
@@ -68,6 +82,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from microventure.core import errors
     from microventure.core import views as core_views
     from microventure.funds import views as fund_views
+    from microventure.notifications import views as notification_views
     from microventure.reviews import admin_views as review_admin_views
     from microventure.reviews import ranking_views, reviewer_views
 
@@ -84,6 +99,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         reviewer_views.bp,
         review_admin_views.bp,
         ranking_views.bp,
+        notification_views.bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -145,4 +145,4 @@ def test_admin_pages_make_a_fixed_number_of_queries(client, make, login_as, coun
     for _ in range(27):
         make.organization(street=street, owner=make.user())
     assert measure() == few
-    assert all(n <= limit for n, limit in zip(few, (7, 7, 10), strict=True)), few
+    assert all(n <= limit for n, limit in zip(few, (8, 8, 10), strict=True)), few

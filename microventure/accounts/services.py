@@ -33,6 +33,7 @@ from microventure.core import audit
 from microventure.core.errors import DomainError
 from microventure.core.timeutil import utcnow
 from microventure.extensions import db
+from microventure.notifications.services import members_of, notify
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
@@ -384,6 +385,15 @@ def set_verification(
     organization.verification_status = status
     organization.status_reason = reason or None
     organization.status_changed_at = utcnow()
+    if status in (VerificationStatus.VERIFIED, VerificationStatus.REJECTED):
+        notify(
+            recipients=members_of(organization),
+            kind=f"organization.{status.value}",
+            link=f"/organizations/{organization.id}",
+            key=f"{organization.id}:{organization.status_changed_at.isoformat()}",
+            organization=organization.name,
+            reason=reason,
+        )
     audit.record(
         action=f"organization.{status.value}",
         obj=organization,

@@ -24,6 +24,7 @@ from microventure.core import audit, files
 from microventure.core.errors import DomainError, RuleViolations
 from microventure.core.timeutil import utcnow
 from microventure.extensions import db
+from microventure.notifications.services import members_of, notify
 
 S = ApplicationStatus
 
@@ -274,6 +275,15 @@ def submit(*, application: Application, actor: User, at: datetime | None = None)
         version=number,
         requested=application.requested_amount,
     )
+    notify(
+        recipients=[actor],
+        kind="application.submitted",
+        link=f"/applications/{application.id}",
+        key=f"{application.id}:v{number}",
+        reference=reference,
+        title=application.title,
+        call=application.call.title,
+    )
     db.session.refresh(application, ["versions"])
 
 
@@ -297,6 +307,15 @@ def screen(
         raise DomainError(_l("Give the reason; the applicant will read it."), field="reason")
     move(application, decision, actor=actor, note=reason or None)
     application.screening_reason = reason or None
+    notify(
+        recipients=members_of(application.organization),
+        kind=f"application.{decision.value}",
+        link=f"/applications/{application.id}",
+        key=f"{application.id}:v{len(application.versions)}",
+        reference=application.reference,
+        title=application.title,
+        reason=reason,
+    )
 
 
 def screen_many(

@@ -6,10 +6,19 @@ from pathlib import Path
 INSTANCE_DIR = Path(__file__).resolve().parents[2] / "instance"
 
 
+BEAT_SCHEDULE = {
+    "sweep-outbox": {"task": "microventure.notifications.tasks.sweep_outbox", "schedule": 60.0},
+}
+
+
 def celery_settings(broker_url: str | None) -> dict:
     """Celery settings: Redis when a broker is configured, in-process execution otherwise."""
     if broker_url:
         return {
+            "beat_schedule": BEAT_SCHEDULE,
+            "task_publish_retry": False,  # a request never waits on a dead broker
+            "broker_connection_timeout": 2,
+            "include": ["microventure.notifications.tasks"],
             "broker_url": broker_url,
             "result_backend": broker_url,
             "task_ignore_result": True,
@@ -18,6 +27,7 @@ def celery_settings(broker_url: str | None) -> dict:
         }
     # Embedded default: no broker server, tasks run eagerly in the calling process.
     return {
+        "include": ["microventure.notifications.tasks"],
         "broker_url": "memory://",
         "task_always_eager": True,
         "task_eager_propagates": True,
@@ -42,6 +52,16 @@ class Config:
     RATELIMIT_LOGIN = "10 per minute"
     RATELIMIT_HEADERS_ENABLED = True
     ITEMS_PER_PAGE = 20
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"  # links in e-mails
+    MAIL_SERVER: str | None = None  # no server: notifications reach the inbox only
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "社区微创投 <noreply@localhost>"
+    MAIL_TIMEOUT = 10
+    MAIL_MAX_ATTEMPTS = 5
+    MAIL_RETRY_SECONDS = 60  # then 120, 240, … between attempts
 
 
 class DevelopmentConfig(Config):

@@ -139,6 +139,7 @@ POLICY: dict[str, Rule] = {
     "reviewer.pool": is_district_admin,
     "review.manage": manages,
     "review.work": is_reviewer & is_assigned_reviewer,
+    "notification.admin": is_district_admin,
 }
 
 

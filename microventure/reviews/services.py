@@ -20,6 +20,7 @@ from microventure.core.errors import DomainError, RuleViolations
 from microventure.core.money import format_fen
 from microventure.core.timeutil import local_today, utcnow
 from microventure.extensions import db
+from microventure.notifications.services import admins_of, notify
 from microventure.reviews.models import (
     Assignment,
     AssignmentStatus,
@@ -241,6 +242,15 @@ def assign(
     if application.status is S.ELIGIBLE:
         move(application, S.IN_REVIEW, actor=actor)
     db.session.flush()
+    notify(
+        recipients=[reviewer],
+        kind="review.assigned",
+        link=f"/reviews/{assignment.id}",
+        key=str(assignment.id),
+        reference=application.reference,
+        call=application.call.title,
+        due=due_on.isoformat(),
+    )
     audit.record(
         action="review.assigned",
         obj=application,
@@ -381,6 +391,15 @@ def declare_conflict(*, assignment: Assignment, reason: str, actor: User) -> Non
         after={"assignment_id": assignment.id},
         note=reason,
     )
+    notify(
+        recipients=admins_of(assignment.application.call.street_id),
+        kind="review.conflict_declared",
+        link=f"/admin/calls/{assignment.call_id}/assignments",
+        key=str(assignment.id),
+        reviewer=actor.name,
+        reference=assignment.application.reference,
+        reason=reason,
+    )
 
 
 def _own(assignment: Assignment, actor: User) -> None:
@@ -501,4 +520,12 @@ def reopen(*, assignment: Assignment, actor: User, reason: str) -> None:
         actor=actor,
         after={"assignment_id": assignment.id, "reviewer_id": assignment.reviewer_id},
         note=reason.strip(),
+    )
+    notify(
+        recipients=[assignment.reviewer],
+        kind="review.reopened",
+        link=f"/reviews/{assignment.id}",
+        key=f"{assignment.id}:{utcnow().isoformat()}",
+        reference=assignment.application.reference,
+        reason=reason.strip(),
     )

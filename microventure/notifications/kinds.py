@@ -1,0 +1,72 @@
+"""Every kind of notification: who gets it is the caller's business; what it says is here.
+Subjects and bodies are msgids with %(name)s placeholders, rendered in the recipient's language."""
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+
+@dataclass(frozen=True)
+class Kind:
+    title: str  # for the preferences page
+    subject: str
+    body: str
+
+
+KINDS: dict[str, Kind] = {
+    "application.submitted": Kind(
+        _l("Application received"),
+        _l("Application %(reference)s received"),
+        _l(
+            "Your application “%(title)s” to %(call)s has been received with reference number %(reference)s. We will tell you the result of the screening."
+        ),
+    ),
+    "application.returned": Kind(
+        _l("Application returned for revision"),
+        _l("Application %(reference)s returned for revision"),
+        _l(
+            "Your application “%(title)s” has been returned for revision: %(reason)s Please revise and resubmit it."
+        ),
+    ),
+    "application.ineligible": Kind(
+        _l("Application ineligible"),
+        _l("Application %(reference)s is ineligible"),
+        _l("Your application “%(title)s” did not pass screening: %(reason)s"),
+    ),
+    "application.eligible": Kind(
+        _l("Application passed screening"),
+        _l("Application %(reference)s passed screening"),
+        _l("Your application “%(title)s” passed screening and goes to expert review."),
+    ),
+    "review.assigned": Kind(
+        _l("Review assigned"),
+        _l("New application to review: %(reference)s"),
+        _l(
+            "You have been asked to review application %(reference)s in %(call)s by %(due)s. Please sign the no-conflict declaration first."
+        ),
+    ),
+    "review.conflict_declared": Kind(
+        _l("Conflict of interest declared"),
+        _l("%(reviewer)s declared a conflict on %(reference)s"),
+        _l(
+            "%(reviewer)s declared a conflict of interest on application %(reference)s: %(reason)s The assignment is released; please assign another reviewer."
+        ),
+    ),
+    "review.reopened": Kind(
+        _l("Review reopened"),
+        _l("Your review of %(reference)s was reopened"),
+        _l(
+            "Your submitted review of application %(reference)s has been reopened so you can change it: %(reason)s"
+        ),
+    ),
+    "organization.verified": Kind(
+        _l("Organisation verified"),
+        _l("%(organization)s is verified"),
+        _l("%(organization)s has been verified and can now apply to open calls."),
+    ),
+    "organization.rejected": Kind(
+        _l("Organisation not verified"),
+        _l("%(organization)s was not verified"),
+        _l("%(organization)s could not be verified: %(reason)s"),
+    ),
+}
