@@ -3,11 +3,17 @@
 import os
 from pathlib import Path
 
+from celery.schedules import crontab
+
 INSTANCE_DIR = Path(__file__).resolve().parents[2] / "instance"
 
 
 BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "microventure.notifications.tasks.sweep_outbox", "schedule": 60.0},
+    "reminders": {
+        "task": "microventure.notifications.tasks.send_reminders",
+        "schedule": crontab(hour=8, minute=0),  # Asia/Shanghai: the Celery timezone
+    },
 }
 
 
@@ -62,6 +68,8 @@ class Config:
     MAIL_TIMEOUT = 10
     MAIL_MAX_ATTEMPTS = 5
     MAIL_RETRY_SECONDS = 60  # then 120, 240, … between attempts
+    REMINDER_CALL_CLOSING_DAYS = (3, 1)
+    REMINDER_REVIEW_DUE_DAYS = 2
 
 
 class DevelopmentConfig(Config):

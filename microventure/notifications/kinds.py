@@ -69,4 +69,30 @@ KINDS: dict[str, Kind] = {
         _l("%(organization)s was not verified"),
         _l("%(organization)s could not be verified: %(reason)s"),
     ),
+    "reminder.call_closing": Kind(
+        _l("Call closing with your draft unsubmitted"),
+        _l("%(call)s closes in %(days)s day(s): your draft is not submitted"),
+        _l(
+            "Your draft “%(title)s” to %(call)s has not been submitted yet. The call closes at %(closes)s (Beijing time)."
+        ),
+    ),
+    "reminder.review_due": Kind(
+        _l("Review due soon"),
+        _l("Review of %(reference)s due on %(due)s"),
+        _l("Your review of application %(reference)s is due on %(due)s."),
+    ),
+    "reminder.review_overdue": Kind(
+        _l("Review overdue"),
+        _l("Review of %(reference)s is overdue"),
+        _l(
+            "Your review of application %(reference)s was due on %(due)s. Please submit it, or declare a conflict of interest if you cannot review it."
+        ),
+    ),
+    "digest.street_admin": Kind(
+        _l("Daily digest of what waits on you"),
+        _l("Waiting on you: %(screening)s to screen, %(reassign)s to reassign"),
+        _l(
+            "Applications waiting for screening: %(screening)s. Assignments released by a declared conflict and not yet reassigned: %(reassign)s."
+        ),
+    ),
 }

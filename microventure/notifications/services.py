@@ -3,13 +3,14 @@ caller's session (same transaction as the event); after commit each is handed to
 periodic sweep hands over whatever is still pending. Delivery claims the row with one UPDATE,
 so a task that runs twice sends once."""
 
+import contextlib
 import logging
 from datetime import timedelta
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, func, select, update
+from sqlalchemy import event, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,41 +28,76 @@ STALE_CLAIM = timedelta(minutes=10)  # a claim this old belongs to a worker that
 
 def notify(*, recipients, kind: str, link: str, key: str, **params) -> list[Notification]:
     """Queue ``kind`` for each recipient, once per (kind, key, recipient) ever."""
+    unique = {u.id: u for u in recipients}.values()
+    return queue(kind, [(user, link, key, params) for user in unique])
+
+
+def queue(kind: str, entries: list[tuple[User, str, str, dict]]) -> list[Notification]:
+    """Queue one notification per (recipient, link, key, params) entry, in a fixed number of
+    queries whatever their number; an entry whose (kind, key, recipient) exists is skipped."""
+    if not entries:
+        return []
     spec = KINDS[kind]
+    keyed = {f"{kind}:{key}:{user.id}": (user, link, params) for user, link, key, params in entries}
+    existing = set(
+        db.session.scalars(select(Notification.dedup_key).where(Notification.dedup_key.in_(keyed)))
+    )
     wants_email = current_app.config.get("MAIL_SERVER") is not None
-    opted_out = _opted_out({u.id for u in recipients}, kind)
-    created = []
-    for user in {u.id: u for u in recipients}.values():
-        dedup_key = f"{kind}:{key}:{user.id}"
-        if db.session.scalar(select(Notification.id).where(Notification.dedup_key == dedup_key)):
-            continue
-        with force_locale(user.locale):
-            subject = str(spec.subject) % params
-            body = str(spec.body) % params
-            context = {"user": user, "subject": subject, "body": body, "link": _absolute(link)}
-            text = render_template("notifications/email.txt", **context)
-            html = render_template("notifications/email.html", **context)
-        notification = Notification(
-            recipient_id=user.id,
-            kind=kind,
-            dedup_key=dedup_key,
-            locale=user.locale,
-            subject=subject,
-            body_text=text,
-            body_html=html,
-            link=link,
-            email=Delivery.PENDING
-            if wants_email and user.id not in opted_out
-            else Delivery.SKIPPED,
+    opted_out = _opted_out({user.id for user, _link, _params in keyed.values()}, kind)
+    rows = [
+        _render(
+            spec,
+            kind,
+            dedup_key,
+            user,
+            link,
+            params,
+            emailed=wants_email and user.id not in opted_out,
         )
-        try:
-            with db.session.begin_nested():  # a twin written at the same moment wins quietly
-                db.session.add(notification)
-        except IntegrityError:
-            continue
-        created.append(notification)
-    db.session.info.setdefault("outbox", []).extend(created)
+        for dedup_key, (user, link, params) in keyed.items()
+        if dedup_key not in existing
+    ]
+    if not rows:
+        return []
+    db.session.flush()
+    try:
+        with db.session.begin_nested():  # one INSERT for the batch
+            db.session.execute(insert(Notification), rows)
+    except IntegrityError:  # a twin was written at the same moment: one by one, skip twins
+        for row in rows:
+            with contextlib.suppress(IntegrityError), db.session.begin_nested():
+                db.session.execute(insert(Notification), [row])
+    created = list(
+        db.session.scalars(
+            select(Notification).where(
+                Notification.dedup_key.in_([row["dedup_key"] for row in rows])
+            )
+        )
+    )
+    db.session.info.setdefault("outbox", []).extend(n.id for n in created)
     return created
+
+
+def _render(
+    spec, kind: str, dedup_key: str, user: User, link: str, params: dict, *, emailed: bool
+) -> dict:
+    with force_locale(user.locale):
+        subject = str(spec.subject) % params
+        body = str(spec.body) % params
+        context = {"user": user, "subject": subject, "body": body, "link": _absolute(link)}
+        text = render_template("notifications/email.txt", **context)
+        html = render_template("notifications/email.html", **context)
+    return {
+        "recipient_id": user.id,
+        "kind": kind,
+        "dedup_key": dedup_key,
+        "locale": user.locale,
+        "subject": subject,
+        "body_text": text,
+        "body_html": html,
+        "link": link,
+        "email": Delivery.PENDING if emailed else Delivery.SKIPPED,
+    }
 
 
 def _opted_out(user_ids: set[int], kind: str) -> set[int]:
@@ -106,7 +142,7 @@ def admins_of(street_id: int | None) -> list[User]:
 
 @event.listens_for(Session, "after_commit")
 def _hand_over(session: Session) -> None:
-    ids = [n.id for n in session.info.pop("outbox", [])]
+    ids = session.info.pop("outbox", [])
     if ids:
         session.info.setdefault("outbox_ids", []).extend(ids)
 
@@ -198,7 +234,8 @@ def resend(*, notification: Notification) -> None:
     notification.email = Delivery.PENDING
     notification.attempts = 0
     notification.next_attempt_at = utcnow()
-    db.session.info.setdefault("outbox", []).append(notification)
+    db.session.flush()
+    db.session.info.setdefault("outbox", []).append(notification.id)
 
 
 def mark_read(*, user: User, notification_id: int | None = None) -> None:
