@@ -15,11 +15,16 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from microventure.accounts import queries, services
-from microventure.accounts.forms import LoginForm, SignupForm
+from microventure.accounts import queries, recovery, services, tokens
+from microventure.accounts.forms import (
+    ForgotPasswordForm,
+    LoginForm,
+    ResetPasswordForm,
+    SignupForm,
+)
 from microventure.accounts.models import OrganizationKind, User
 from microventure.core.errors import DomainError
-from microventure.core.forms import safe_next, show_domain_error
+from microventure.core.forms import perform, safe_next, show_domain_error
 from microventure.extensions import db, limiter, login_manager
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -112,6 +117,7 @@ def signup():
             db.session.rollback()
             show_domain_error(form, exc)
         else:
+            recovery.send_confirmation(user=user)
             db.session.commit()
             session.clear()
             session["lang"] = user.locale
@@ -127,3 +133,45 @@ def signup():
                 )
             return redirect(url_for("accounts.organization", organization_id=organization.id))
     return render_template("accounts/signup.html", form=form)
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        recovery.request_password_reset(email=form.email.data)
+        db.session.commit()
+        # the same answer whether or not the address has an account
+        flash(
+            _("If an account uses this address, a link to reset its password is on its way."),
+            "info",
+        )
+        return redirect(url_for(".login"))
+    return render_template("accounts/forgot.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+def reset_password(token: str):
+    user = tokens.user_for_reset(token)
+    if user is None:
+        flash(_("This link has expired or has already been used. Ask for a new one."), "warning")
+        return redirect(url_for(".forgot_password"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit() and perform(
+        lambda: recovery.reset_password(user=user, new=form.password.data), form
+    ):
+        flash(_("Your password is changed. Log in with it."), "success")
+        return redirect(url_for(".login"))
+    return render_template("accounts/reset.html", form=form)
+
+
+@bp.get("/confirm/<token>")
+def confirm_email(token: str):
+    user = tokens.user_for_confirmation(token)
+    if user is None:
+        flash(_("This confirmation link is not valid any more."), "warning")
+    elif perform(lambda: recovery.confirm_email(user=user)):
+        flash(_("Your e-mail address is confirmed."), "success")
+    return redirect(url_for("core.index"))

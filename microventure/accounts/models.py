@@ -127,6 +127,7 @@ class User(UserMixin, Base):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    email_confirmed_at: Mapped[datetime | None]
 
     roles: Mapped[list["RoleGrant"]] = relationship(
         back_populates="user", foreign_keys="RoleGrant.user_id", cascade="all, delete-orphan"

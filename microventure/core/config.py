@@ -68,6 +68,7 @@ class Config:
     MAIL_TIMEOUT = 10
     MAIL_MAX_ATTEMPTS = 5
     MAIL_RETRY_SECONDS = 60  # then 120, 240, … between attempts
+    PASSWORD_RESET_MAX_AGE = 3600  # seconds a reset link works
     REMINDER_CALL_CLOSING_DAYS = (3, 1)
     REMINDER_REVIEW_DUE_DAYS = 2
 

@@ -69,6 +69,18 @@ KINDS: dict[str, Kind] = {
         _l("%(organization)s was not verified"),
         _l("%(organization)s could not be verified: %(reason)s"),
     ),
+    "account.password_reset": Kind(
+        _l("Password reset"),
+        _l("Reset your password"),
+        _l(
+            "Someone asked to reset the password of your account. If it was you, open the link within %(minutes)s minutes to choose a new password; it works once. If it was not you, ignore this message."
+        ),
+    ),
+    "account.confirm_email": Kind(
+        _l("E-mail address confirmation"),
+        _l("Confirm your e-mail address"),
+        _l("Please confirm that this is your e-mail address by opening the link."),
+    ),
     "reminder.call_closing": Kind(
         _l("Call closing with your draft unsubmitted"),
         _l("%(call)s closes in %(days)s day(s): your draft is not submitted"),
