@@ -74,3 +74,12 @@ def test_scans_make_a_fixed_number_of_queries(make, count_queries):
 def test_a_second_beat_does_not_overlap(app):
     with scan_lock(app) as first, scan_lock(app) as second:
         assert first and not second
+
+
+def test_remind_command_runs_the_scans_once_a_day(app, make):
+    world(make, 2)
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["notifications", "remind"])
+    assert first.exit_code == 0 and "call_closing: 2" in first.output
+    second = runner.invoke(args=["notifications", "remind"])
+    assert "call_closing: 0" in second.output
