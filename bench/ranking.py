@@ -52,6 +52,7 @@ from microventure.calls import services as calls  # noqa: E402
 from microventure.calls.models import BudgetCategory, Call, Domain  # noqa: E402
 from microventure.core.timeutil import utcnow  # noqa: E402
 from microventure.extensions import db  # noqa: E402
+from microventure.reviews import pool as reviewer_pool  # noqa: E402
 from microventure.reviews import services as reviews  # noqa: E402
 from microventure.reviews.models import (  # noqa: E402
     Assignment,
@@ -124,7 +125,7 @@ def seed(args: argparse.Namespace, rng: random.Random) -> tuple[int, str]:
     )
     calls.publish_call(call=call, actor=admin)
     pool = [
-        reviews.add_reviewer(
+        reviewer_pool.add_reviewer(
             email=f"reviewer{n}@bench.local",
             name=f"评审专家{n:02d}",
             expertise=[rng.choice(list(Domain))],

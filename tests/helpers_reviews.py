@@ -10,7 +10,7 @@ from microventure.applications import services as applications
 from microventure.applications.models import ApplicationStatus
 from microventure.calls.models import AttachmentKind, Domain
 from microventure.core.timeutil import utcnow
-from microventure.reviews import services as reviews
+from microventure.reviews import pool as reviewer_pool
 from tests.helpers_calls import complete_content, make_call, make_fund
 
 
@@ -44,7 +44,7 @@ def eligible_round(make, *, applications_count=4, reviewers=5, **call_overrides)
 
 def add_reviewer(make, actor, *, expertise=(Domain.SMART_ELDERLY_CARE,), organization=None):
     user = make.user(name="评审专家")
-    reviews.add_reviewer(
+    reviewer_pool.add_reviewer(
         email=user.email,
         name=user.name,
         expertise=list(expertise),

@@ -6,6 +6,7 @@ from microventure.applications.models import ApplicationStatus
 from microventure.calls.models import Aggregation
 from microventure.core.errors import DomainError, RuleViolations
 from microventure.extensions import db
+from microventure.reviews import pool as reviewer_pool
 from microventure.reviews import services
 from microventure.reviews.models import AssignmentStatus, Recommendation
 from microventure.reviews.ranking import aggregate, ranking, z_scores
@@ -17,7 +18,7 @@ def test_automatic_assignment_avoids_conflicts_and_balances_load(make):
     apps = world["applications"]
     # one reviewer works for the first applicant, another declared a conflict with the second
     insider = add_reviewer(make, world["admin"], organization=apps[0].organization)
-    services.record_conflict(
+    reviewer_pool.record_conflict(
         reviewer=world["pool"][0],
         organization=apps[1].organization,
         reason="亲属任职",
@@ -42,7 +43,7 @@ def test_conflicted_reviewer_cannot_be_assigned_by_hand(make):
     world = eligible_round(make, applications_count=1, reviewers=1)
     app = world["applications"][0]
     member = app.organization.members[0].user
-    services.add_reviewer(
+    reviewer_pool.add_reviewer(
         email=member.email,
         name=member.name,
         expertise=[],

@@ -21,7 +21,7 @@ from microventure.core.timeutil import local_datetime, local_today
 from microventure.extensions import db
 from microventure.funds import services as funds
 from microventure.funds.models import Fund, FundKind
-from microventure.reviews import services as reviews
+from microventure.reviews import pool as reviewer_pool
 from microventure.reviews.models import ReviewerProfile
 
 CONTRIBUTIONS = [
@@ -164,7 +164,7 @@ def load_reviewer_pool(district: User) -> None:
     for i, (expertise, affiliation) in enumerate(zip(EXPERTISE, AFFILIATIONS, strict=True), 1):
         user = db.session.scalar(select(User).where(User.email == f"reviewer{i}@demo.local"))
         if user.id not in have:
-            reviews.add_reviewer(
+            reviewer_pool.add_reviewer(
                 email=user.email,
                 name=user.name,
                 expertise=expertise,

@@ -208,7 +208,7 @@ def by_reviewer(rows: list[Row]) -> dict[int, list[Row]]:
 
 
 def pool_directory() -> dict[int, Row]:
-    """Active reviewers by user id — the same people ``services.pool()`` plans with — with the
+    """Active reviewers by user id — the same people ``pool.members()`` plans with — with the
     name, e-mail and expertise the pages show."""
     rows = db.session.execute(
         select(ReviewerProfile.user_id, User.name, User.email, ReviewerProfile.expertise)

@@ -30,7 +30,8 @@ from microventure.core.policy import authorize
 from microventure.core.timeutil import local_today
 from microventure.extensions import db
 from microventure.reviews import admin_queries as queries
-from microventure.reviews import excel_import, services
+from microventure.reviews import excel_import
+from microventure.reviews import pool as reviewer_pool
 from microventure.reviews.admin_forms import (
     ConflictForm,
     ImportForm,
@@ -102,7 +103,7 @@ def add():
         existing = queries.account_exists(form.email.data)
         if perform(
             lambda: added.append(
-                services.add_reviewer(
+                reviewer_pool.add_reviewer(
                     email=form.email.data,
                     name=form.name.data,
                     expertise=form.domains(),
@@ -171,7 +172,7 @@ def edit(profile_id: int):
         accounts.update_profile(
             user=user, name=form.name.data, mobile=form.mobile.data or None, locale=user.locale
         )
-        services.update_reviewer(
+        reviewer_pool.update_reviewer(
             profile=profile,
             expertise=form.domains(),
             affiliation=form.affiliation.data or "",
@@ -194,7 +195,7 @@ def record_conflict(profile_id: int):
     form = ConflictForm()
     form.organization_id.choices = queries.organization_choices("—", keep=profile.organization_id)
     if form.validate_on_submit() and perform(
-        lambda: services.record_conflict(
+        lambda: reviewer_pool.record_conflict(
             reviewer=profile.user,
             organization=db.session.get(Organization, form.organization_id.data),
             reason=form.reason.data,

@@ -27,6 +27,7 @@ from microventure.core.forms import perform
 from microventure.core.timeutil import local_today
 from microventure.extensions import db
 from microventure.reviews import admin_queries as queries
+from microventure.reviews import pool as reviewer_pool
 from microventure.reviews import services
 from microventure.reviews.admin_forms import (
     AssignForm,
@@ -55,7 +56,7 @@ def _board(call: Call, assign_form: AssignForm | None = None):
     rows = queries.call_assignments(call.id)
     on_application, on_reviewer = queries.by_application(rows), queries.by_reviewer(rows)
     directory = queries.pool_directory()
-    members = [m for m in services.pool() if m.user_id in directory]
+    members = [m for m in reviewer_pool.members() if m.user_id in directory]
     load = Counter(r.reviewer_id for r in rows if r.status is not services.A.DECLINED)
     candidates = {}
     for application in pagination.items:
@@ -64,7 +65,7 @@ def _board(call: Call, assign_form: AssignForm | None = None):
         fitting = [
             m
             for m in members
-            if m.user_id not in taken and not services.is_conflicted(m, application)
+            if m.user_id not in taken and not reviewer_pool.is_conflicted(m, application)
         ]
         # those with the domain as expertise first, then the least loaded, then by name
         fitting.sort(

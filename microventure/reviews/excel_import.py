@@ -27,7 +27,7 @@ from microventure.core.errors import DomainError, RuleViolations
 from microventure.core.files import FileKind, detect_kind
 from microventure.core.forms import email_address
 from microventure.extensions import db
-from microventure.reviews import services
+from microventure.reviews import pool as reviewer_pool
 from microventure.reviews.models import ReviewerProfile
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -338,7 +338,7 @@ def import_reviewers(rows: list[tuple[int, dict[str, str]]], *, actor: User) -> 
             continue
         try:
             with db.session.begin_nested():
-                services.add_reviewer(**arguments, actor=actor)
+                reviewer_pool.add_reviewer(**arguments, actor=actor)
         except RuleViolations as exc:
             outcome.messages.extend(str(message) for _f, message in exc.problems)
         except DomainError as exc:
