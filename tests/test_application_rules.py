@@ -8,7 +8,7 @@ import pytest
 from werkzeug.datastructures import FileStorage
 
 from microventure.accounts.models import ExclusionKind, OrganizationKind, Role, VerificationStatus
-from microventure.accounts.services import add_exclusion
+from microventure.accounts.organizations import add_exclusion
 from microventure.applications import services
 from microventure.applications.models import ApplicationStatus, FundingSource
 from microventure.calls.models import AttachmentKind, BudgetCategory, Domain

@@ -12,7 +12,7 @@ from celery.contrib.testing.worker import start_worker
 from sqlalchemy import select
 
 from microventure import create_app
-from microventure.accounts import services as accounts
+from microventure.accounts import organizations
 from microventure.accounts.models import Role, VerificationStatus
 from microventure.extensions import db
 from microventure.notifications import services
@@ -83,8 +83,10 @@ def verify_an_organisation(app, locales=("zh_CN", "en")):
         owner = make.user(email="owner@test.local", locale=locales[0])
         org = make.organization(street=street, owner=owner, status=VerificationStatus.PENDING)
         member = make.user(email="member@test.local", locale=locales[1])
-        accounts.add_member(organization=org, email=member.email, name="", password="", actor=owner)
-        accounts.set_verification(
+        organizations.add_member(
+            organization=org, email=member.email, name="", password="", actor=owner
+        )
+        organizations.set_verification(
             organization=org, status=VerificationStatus.VERIFIED, actor=district
         )
         db.session.commit()

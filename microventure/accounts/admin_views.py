@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from microventure.accounts import organizations as org_services
 from microventure.accounts import queries, services
 from microventure.accounts.forms import ExclusionForm, RoleGrantForm, VerificationForm
 from microventure.accounts.models import (
@@ -58,9 +59,9 @@ def set_verification(organization_id: int):
     authorize(current_user, "organization.view", org, hide=True)
     authorize(current_user, "organization.verify", org)
     form = VerificationForm()
-    form.status.choices = [(s.value, s.title) for s in services.next_verification_states(org)]
+    form.status.choices = [(s.value, s.title) for s in org_services.next_verification_states(org)]
     if form.validate_on_submit() and perform(
-        lambda: services.set_verification(
+        lambda: org_services.set_verification(
             organization=org,
             status=VerificationStatus(form.status.data),
             reason=form.reason.data or "",
@@ -85,7 +86,7 @@ def add_exclusion(organization_id: int):
     authorize(current_user, "organization.exclude", org)
     form = ExclusionForm()
     if form.validate_on_submit() and perform(
-        lambda: services.add_exclusion(
+        lambda: org_services.add_exclusion(
             organization=org,
             kind=ExclusionKind(form.kind.data),
             reason=form.reason.data,
@@ -105,7 +106,7 @@ def add_exclusion(organization_id: int):
 def lift_exclusion(exclusion_id: int):
     exclusion = db.session.get(Exclusion, exclusion_id) or abort(404)
     authorize(current_user, "organization.exclude", exclusion.organization)
-    if perform(lambda: services.lift_exclusion(exclusion=exclusion, actor=current_user)):
+    if perform(lambda: org_services.lift_exclusion(exclusion=exclusion, actor=current_user)):
         flash(_("The exclusion is lifted."), "success")
     return redirect(
         url_for("accounts.organization", organization_id=exclusion.organization_id) + "#exclusions"

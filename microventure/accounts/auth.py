@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from microventure.accounts import queries, recovery, services, tokens
+from microventure.accounts import organizations, queries, recovery, services, tokens
 from microventure.accounts.forms import (
     ForgotPasswordForm,
     LoginForm,
@@ -86,7 +86,7 @@ def signup():
     form = SignupForm()
     _signup_choices(form)
     if form.validate_on_submit():
-        details = services.OrganizationDetails(
+        details = organizations.OrganizationDetails(
             name=form.name.data,
             kind=OrganizationKind(form.kind.data),
             credit_code=form.credit_code.data or None,
@@ -105,7 +105,7 @@ def signup():
             description=form.description.data or "",
         )
         try:
-            user, organization = services.register_organization(
+            user, organization = organizations.register_organization(
                 details=details,
                 owner_email=form.owner_email.data,
                 owner_name=form.owner_name.data,

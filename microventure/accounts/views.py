@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, session, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
-from microventure.accounts import queries, services
+from microventure.accounts import organizations, queries, services
 from microventure.accounts.forms import (
     ExclusionForm,
     MemberForm,
@@ -81,7 +81,7 @@ def organization(
     if verification_form is None:
         verification_form = VerificationForm()
     verification_form.status.choices = [
-        (s.value, s.title) for s in services.next_verification_states(org)
+        (s.value, s.title) for s in organizations.next_verification_states(org)
     ]
     return render_template(
         "accounts/organization.html",
@@ -107,7 +107,7 @@ def add_member(organization_id: int):
     org = _organization_or_404(organization_id, "organization.manage_members")
     form = MemberForm()
     if form.validate_on_submit() and perform(
-        lambda: services.add_member(
+        lambda: organizations.add_member(
             organization=org,
             email=form.email.data,
             name=form.name.data or "",
@@ -134,6 +134,6 @@ def remove_member(organization_id: int, membership_id: int):
     membership = db.session.get(Membership, membership_id)
     if membership is None or membership.organization_id != org.id:
         abort(404)
-    if perform(lambda: services.remove_member(membership=membership, actor=current_user)):
+    if perform(lambda: organizations.remove_member(membership=membership, actor=current_user)):
         flash(_("The member has been removed."), "success")
     return redirect(url_for(".organization", organization_id=org.id) + "#members")

@@ -4,7 +4,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from microventure.accounts import services
+from microventure.accounts import organizations, services
 from microventure.accounts.credit_code import check_character
 from microventure.accounts.models import (
     Community,
@@ -242,7 +242,7 @@ def load_organizations(streets: dict[str, Street], district: User) -> None:
             continue
         street = streets[street_name]
         community = next(c for c in street.communities if c.name == community_name)
-        details = services.OrganizationDetails(
+        details = organizations.OrganizationDetails(
             name=name,
             kind=kind,
             credit_code=None if kind.needs_custodian else code,
@@ -259,9 +259,9 @@ def load_organizations(streets: dict[str, Street], district: User) -> None:
             description="演示数据 / demo data",
         )
         owner = _get_or_create_user(email, f"{name} 联系人")
-        org = by_name[name] = services.create_organization(details=details, owner=owner)
+        org = by_name[name] = organizations.create_organization(details=details, owner=owner)
         if status is VerificationStatus.VERIFIED:
-            services.set_verification(organization=org, status=status, actor=district)
+            organizations.set_verification(organization=org, status=status, actor=district)
 
 
 # (donor, yuan) — three federations' worth of money raised, as in the seed document's story
