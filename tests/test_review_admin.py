@@ -17,6 +17,7 @@ from microventure.calls.models import Domain
 from microventure.core.models import AuditEvent
 from microventure.core.timeutil import local_today
 from microventure.extensions import db
+from microventure.notifications.models import Notification
 from microventure.reviews import services
 from microventure.reviews.models import (
     Assignment,
@@ -380,7 +381,7 @@ def test_progress_counts_overdue_and_reopen_needs_a_reason(client, login_as, mak
     assert event.note == "评分笔误" and event.actor_id == admin.id
 
 
-def test_remind_is_recorded_on_the_call_not_sent(client, login_as, make):
+def test_remind_is_recorded_on_the_call_and_sent(client, login_as, make):
     world = eligible_round(make, applications_count=1, reviewers=3)
     call, admin = world["call"], world["admin"]
     services.apply_plan(call=call, planned=services.plan(call), due_on=due(), actor=admin)
@@ -393,6 +394,8 @@ def test_remind_is_recorded_on_the_call_not_sent(client, login_as, make):
     )
     assert (event.object_type, event.object_id) == ("calls", call.id)
     assert event.after["reviewer_id"] == reviewer_id and event.after["outstanding"] == 1
+    sent = db.session.scalar(select(Notification).where(Notification.kind == "review.reminder"))
+    assert sent.recipient_id == reviewer_id
     assert [category for category, _m in flashes(client)] == ["info"]
     outsider = make.user(role=Role.REVIEWER)
     assert client.post(f"/admin/calls/{call.id}/reviewers/{outsider.id}/remind").status_code == 404

@@ -81,6 +81,13 @@ KINDS: dict[str, Kind] = {
         _l("Confirm your e-mail address"),
         _l("Please confirm that this is your e-mail address by opening the link."),
     ),
+    "review.reminder": Kind(
+        _l("Reminder from the organisers"),
+        _l("%(count)s review(s) wait for you in %(call)s"),
+        _l(
+            "The organisers of %(call)s remind you that %(count)s of your reviews are not submitted yet (%(overdue)s overdue)."
+        ),
+    ),
     "reminder.call_closing": Kind(
         _l("Call closing with your draft unsubmitted"),
         _l("%(call)s closes in %(days)s day(s): your draft is not submitted"),

@@ -21,7 +21,6 @@ from flask_login import current_user, login_required
 
 from microventure.accounts.models import User
 from microventure.calls.models import Call
-from microventure.core import audit
 from microventure.core.errors import DomainError, RuleViolations
 from microventure.core.forms import perform
 from microventure.core.timeutil import local_today
@@ -352,8 +351,6 @@ def reopen(assignment_id: int):
 @bp.post("/admin/calls/<int:call_id>/reviewers/<int:user_id>/remind")
 @login_required
 def remind(call_id: int, user_id: int):
-    """Until notifications exist the reminder is recorded on the call, and the admin is told
-    plainly that no e-mail went out yet."""
     call = _managed_call(call_id)
     reviewer = db.session.get(User, user_id) or abort(404)
     work = queries.outstanding_of(call.id, reviewer.id, local_today())
@@ -362,24 +359,13 @@ def remind(call_id: int, user_id: int):
     if not work.outstanding:
         flash(_("%(name)s has nothing outstanding in this call.", name=reviewer.name), "info")
     elif perform(
-        lambda: audit.record(
-            action=queries.REMINDER_ACTION,
-            obj=call,
+        lambda: services.remind(
+            call=call,
+            reviewer=reviewer,
+            outstanding=work.outstanding,
+            overdue=work.overdue,
             actor=current_user,
-            after={
-                "reviewer_id": reviewer.id,
-                "outstanding": work.outstanding,
-                "overdue": work.overdue,
-            },
         )
     ):
-        flash(
-            _(
-                "The reminder to %(name)s is recorded. It will be e-mailed once notifications "
-                "are switched on; no e-mail has been sent yet, so contact them directly if it "
-                "is urgent.",
-                name=reviewer.name,
-            ),
-            "info",
-        )
+        flash(_("A reminder has been sent to %(name)s.", name=reviewer.name), "info")
     return redirect(url_for(".progress", call_id=call.id, _anchor=f"reviewer-{reviewer.id}"))

@@ -367,3 +367,22 @@ def reopen(*, assignment: Assignment, actor: User, reason: str) -> None:
         reference=assignment.application.reference,
         reason=reason.strip(),
     )
+
+
+def remind(*, call: Call, reviewer: User, outstanding: int, overdue: int, actor: User) -> None:
+    """An admin's one-click reminder to a reviewer: audited on the call and sent to them."""
+    audit.record(
+        action="review.reminder_requested",
+        obj=call,
+        actor=actor,
+        after={"reviewer_id": reviewer.id, "outstanding": outstanding, "overdue": overdue},
+    )
+    notify(
+        recipients=[reviewer],
+        kind="review.reminder",
+        link="/reviews",
+        key=f"{call.id}:{utcnow().isoformat()}",
+        call=call.title,
+        count=outstanding,
+        overdue=overdue,
+    )
