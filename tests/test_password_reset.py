@@ -82,3 +82,18 @@ def test_sign_up_sends_a_confirmation_link_that_confirms(client, make):
     client.get(notification.link)
     db.session.refresh(user)
     assert user.email_confirmed_at is not None
+
+
+def test_an_unconfirmed_user_can_ask_for_the_link_again(client, make, login_as):
+    user = make.user()
+    login_as(user)
+    assert "csrf_token" in client.get("/profile").get_data(as_text=True)
+    client.post("/profile/confirmation")
+    link = db.session.scalar(
+        select(Notification.link).where(
+            Notification.recipient_id == user.id, Notification.kind == "account.confirm_email"
+        )
+    )
+    client.get(link)
+    db.session.refresh(user)
+    assert user.email_confirmed_at is not None

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, session, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
-from microventure.accounts import organizations, queries, services
+from microventure.accounts import organizations, queries, recovery, services
 from microventure.accounts.forms import (
     ExclusionForm,
     MemberForm,
@@ -59,6 +59,18 @@ def change_password():
         flash(_("Your password is changed; other devices have been signed out."), "success")
         return redirect(url_for(".profile"))
     return render_template("accounts/profile.html", form=form, password_form=password_form)
+
+
+@bp.post("/profile/confirmation")
+@login_required
+def resend_confirmation():
+    if current_user.email_confirmed_at is None and perform(
+        lambda: recovery.send_confirmation(user=current_user)
+    ):
+        flash(
+            _("A confirmation link is on its way to %(email)s.", email=current_user.email), "info"
+        )
+    return redirect(url_for(".profile"))
 
 
 @bp.get("/organizations/mine")
