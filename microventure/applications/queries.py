@@ -4,9 +4,7 @@ the form offers, and the budget figures shown beside it."""
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
-from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import BigInteger, cast, func, select
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields import SelectChoice
@@ -22,15 +20,8 @@ from microventure.applications.models import (
 )
 from microventure.calls.models import AttachmentKind, BudgetCategory, Call, Domain
 from microventure.core.i18n import current_language
+from microventure.core.pagination import RowPagination, paginate_rows
 from microventure.extensions import db
-
-
-class RowPagination(SelectPagination):
-    """``db.paginate`` for a select of several columns: the items are rows, not ORM objects."""
-
-    def _query_items(self) -> list[Any]:
-        stmt = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
-        return list(self._query_args["session"].execute(stmt))
 
 
 def requested_amount_column():
@@ -77,9 +68,7 @@ def applications_of(user: User, *, page: int = 1, per_page: int = 20) -> RowPagi
         )
         .order_by(Application.created_at.desc(), Application.id.desc())
     )
-    return RowPagination(
-        select=stmt, session=db.session(), page=page, per_page=per_page, error_out=False
-    )
+    return paginate_rows(stmt, page=page, per_page=per_page)
 
 
 def application_page(application_id: int) -> Application | None:

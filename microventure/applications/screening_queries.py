@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.visitors import InternalTraversal
@@ -17,6 +16,7 @@ from microventure.applications.models import (
     FundingSource,
 )
 from microventure.calls.models import Domain
+from microventure.core.pagination import paginate_rows
 from microventure.extensions import db
 
 # Drafts, and drafts withdrawn before they were ever submitted, are the applicant's own.
@@ -167,20 +167,6 @@ def _version_counts(call_id: int):
     )
 
 
-class RowPagination(Pagination):
-    """A page of plain result rows (Flask-SQLAlchemy's own pagination keeps only the first
-    column); the count runs on the lean filtered statement, without the grouped joins."""
-
-    def _query_items(self) -> list:
-        stmt = self._query_args["rows"].limit(self.per_page).offset(self._query_offset)
-        return list(db.session.execute(stmt))
-
-    def _query_count(self) -> int:
-        return db.session.scalar(
-            select(func.count()).select_from(self._query_args["ids"].subquery())
-        )
-
-
 def submissions(call_id: int, filters: Filters, *, page: int = 1, per_page: int = PER_PAGE):
     """One page of the call's submissions as rows: two queries whatever the page holds."""
     ids = _filtered(call_id, filters)
@@ -214,9 +200,7 @@ def submissions(call_id: int, filters: Filters, *, page: int = 1, per_page: int 
     }[filters.sort]
     order = column.desc() if filters.descending else column.asc()
     rows = rows.order_by(order, Application.id.desc() if filters.descending else Application.id)
-    return RowPagination(
-        page=page, per_page=per_page, max_per_page=None, error_out=False, rows=rows, ids=ids
-    )
+    return paginate_rows(rows, page=page, per_page=per_page, ids=ids)
 
 
 def state_counts(call_id: int, filters: Filters) -> dict[str, int]:

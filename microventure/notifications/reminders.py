@@ -16,8 +16,7 @@ from microventure.core.timeutil import format_local, local_datetime, local_today
 from microventure.extensions import db
 from microventure.notifications.services import queue
 from microventure.reviews.models import Assignment, AssignmentStatus
-
-OPEN = (AssignmentStatus.ASSIGNED, AssignmentStatus.ACCEPTED)
+from microventure.reviews.services import OUTSTANDING
 
 
 def call_closing(today: date) -> int:
@@ -63,7 +62,7 @@ def _open_assignments(condition):
         select(Assignment.id, Assignment.due_on, Application.reference, User)
         .join(Application, Application.id == Assignment.application_id)
         .join(User, User.id == Assignment.reviewer_id)
-        .where(Assignment.status.in_(OPEN), condition)
+        .where(Assignment.status.in_(OUTSTANDING), condition)
     ).all()
 
 

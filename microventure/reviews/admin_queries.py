@@ -11,9 +11,9 @@ from sqlalchemy.orm import joinedload
 
 from microventure.accounts.models import Organization, Street, User, VerificationStatus
 from microventure.applications.models import Application
-from microventure.applications.screening_queries import RowPagination
 from microventure.calls.models import Domain
 from microventure.core.models import AuditEvent
+from microventure.core.pagination import paginate_rows
 from microventure.extensions import db
 from microventure.reviews.models import (
     Assignment,
@@ -23,11 +23,9 @@ from microventure.reviews.models import (
     ReviewerProfile,
     Score,
 )
-from microventure.reviews.services import REVIEWABLE
+from microventure.reviews.services import OUTSTANDING, REMINDER_ACTION, REVIEWABLE
 
 A = AssignmentStatus
-OPEN = (A.ASSIGNED, A.ACCEPTED)  # given and not yet submitted or released
-REMINDER_ACTION = "review.reminder_requested"
 
 # ----------------------------------------------------------------------------------- the pool
 
@@ -36,7 +34,7 @@ def _open_counts():
     """Open assignments per reviewer, across every call."""
     return (
         select(Assignment.reviewer_id, func.count().label("open"))
-        .where(Assignment.status.in_(OPEN))
+        .where(Assignment.status.in_(OUTSTANDING))
         .group_by(Assignment.reviewer_id)
         .subquery("open_assignments")
     )
@@ -88,9 +86,7 @@ def pool_page(*, search: str | None, state: str | None, page: int, per_page: int
         .where(ReviewerProfile.id.in_(ids))
         .order_by(User.name, ReviewerProfile.id)
     )
-    return RowPagination(
-        page=page, per_page=per_page, max_per_page=None, error_out=False, rows=rows, ids=ids
-    )
+    return paginate_rows(rows, page=page, per_page=per_page, ids=ids)
 
 
 def domains_of(values: list[Any] | None) -> list[Domain]:
@@ -252,7 +248,7 @@ def applications_of_call(call_id: int, application_ids: list[int]) -> list[Appli
 def progress(call_id: int, today: date) -> list[Row]:
     """Per reviewer of the call: assigned (all), submitted, outstanding, overdue, declined,
     the next due date and the last activity (a declaration or a saved review). One query."""
-    outstanding = Assignment.status.in_(OPEN)
+    outstanding = Assignment.status.in_(OUTSTANDING)
 
     def tally(condition) -> Any:
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
@@ -302,7 +298,7 @@ def last_reminders(call_id: int) -> dict[int, Any]:
 
 def outstanding_of(call_id: int, reviewer_id: int, today: date) -> Row:
     """(assigned, outstanding, overdue) for one reviewer in one call."""
-    outstanding = Assignment.status.in_(OPEN)
+    outstanding = Assignment.status.in_(OUTSTANDING)
     return db.session.execute(
         select(
             func.count(Assignment.id).label("assigned"),
@@ -349,6 +345,4 @@ def submitted_page(call_id: int, *, page: int, per_page: int) -> Pagination:
         .where(Assignment.id.in_(ids))
         .order_by(Review.submitted_at.desc(), Assignment.id.desc())
     )
-    return RowPagination(
-        page=page, per_page=per_page, max_per_page=None, error_out=False, rows=rows, ids=ids
-    )
+    return paginate_rows(rows, page=page, per_page=per_page, ids=ids)

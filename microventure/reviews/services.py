@@ -31,6 +31,7 @@ from microventure.reviews.models import (
 A = AssignmentStatus
 S = ApplicationStatus
 REVIEWABLE = {S.ELIGIBLE, S.IN_REVIEW}
+OUTSTANDING = (A.ASSIGNED, A.ACCEPTED)  # given and not yet submitted or released
 
 # ----------------------------------------------------------------------------- assignment
 
@@ -369,10 +370,13 @@ def reopen(*, assignment: Assignment, actor: User, reason: str) -> None:
     )
 
 
+REMINDER_ACTION = "review.reminder_requested"
+
+
 def remind(*, call: Call, reviewer: User, outstanding: int, overdue: int, actor: User) -> None:
     """An admin's one-click reminder to a reviewer: audited on the call and sent to them."""
     audit.record(
-        action="review.reminder_requested",
+        action=REMINDER_ACTION,
         obj=call,
         actor=actor,
         after={"reviewer_id": reviewer.id, "outstanding": outstanding, "overdue": overdue},
