@@ -32,8 +32,10 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     import microventure.accounts.models
     import microventure.applications.models
     import microventure.calls.models
+    import microventure.decisions.models
     import microventure.funds.models
     import microventure.notifications.models
+    import microventure.projects.models
     import microventure.reviews.models  # noqa: F401
     from microventure.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -81,8 +83,13 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from microventure.calls import views as call_views
     from microventure.core import errors
     from microventure.core import views as core_views
+    from microventure.decisions import public_views as notice_views
+    from microventure.decisions import views as decision_views
     from microventure.funds import views as fund_views
     from microventure.notifications import views as notification_views
+    from microventure.projects import activity_views, report_views
+    from microventure.projects import admin_views as project_admin_views
+    from microventure.projects import views as project_views
     from microventure.reviews import admin_views as review_admin_views
     from microventure.reviews import ranking_views, reviewer_views
 
@@ -100,6 +107,12 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         review_admin_views.bp,
         ranking_views.bp,
         notification_views.bp,
+        decision_views.bp,
+        notice_views.bp,
+        project_views.bp,
+        project_admin_views.bp,
+        activity_views.bp,
+        report_views.bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -36,6 +36,12 @@ TRANSITIONS: set[tuple[ApplicationStatus, ApplicationStatus]] = {
     (S.SUBMITTED, S.RETURNED),
     (S.SUBMITTED, S.INELIGIBLE),
     (S.ELIGIBLE, S.IN_REVIEW),  # the first reviewer is assigned
+    # decisions: recommended or not, changeable until the notice is published
+    *((before, S.RECOMMENDED) for before in (S.ELIGIBLE, S.IN_REVIEW, S.NOT_RECOMMENDED)),
+    *((before, S.NOT_RECOMMENDED) for before in (S.ELIGIBLE, S.IN_REVIEW, S.RECOMMENDED)),
+    (S.RECOMMENDED, S.APPROVED),  # the notice ended and the call was finalized
+    (S.RECOMMENDED, S.REJECTED),  # an objection was upheld, or the call was finalized
+    (S.NOT_RECOMMENDED, S.REJECTED),
     *(
         (before, S.WITHDRAWN)
         for before in (S.DRAFT, S.SUBMITTED, S.RETURNED, S.ELIGIBLE, S.IN_REVIEW)

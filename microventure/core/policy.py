@@ -113,6 +113,12 @@ manages = is_district_admin | (is_street_admin & in_own_street)
 
 
 @rule
+def is_own_project(user, project) -> bool:
+    """A member of the organisation carrying out the project."""
+    return is_signed_in(user) and project.organization_id in user.organization_ids()
+
+
+@rule
 def is_assigned_reviewer(user, assignment) -> bool:
     return is_signed_in(user) and assignment is not None and assignment.reviewer_id == user.id
 
@@ -140,6 +146,11 @@ POLICY: dict[str, Rule] = {
     "review.manage": manages,
     "review.work": is_reviewer & is_assigned_reviewer,
     "notification.admin": is_district_admin,
+    "decision.manage": manages,
+    "project.view": is_own_project | manages,
+    "project.manage": manages,
+    "project.report": is_own_project,
+    "project.review": manages,
 }
 
 

@@ -90,7 +90,7 @@ def load_reviewed_round(district: User) -> None:
             "2026年番禺区社区微创投项目征集（第一批）",
             300_000,
             opens_in_days=-40,
-            open_days=40,
+            open_days=41,  # publishable at any hour today; it is closed below
         ),
         required_attachments=[],
     )

@@ -88,6 +88,56 @@ KINDS: dict[str, Kind] = {
             "The organisers of %(call)s remind you that %(count)s of your reviews are not submitted yet (%(overdue)s overdue)."
         ),
     ),
+    "decision.recommended": Kind(
+        _l("Recommended for funding"),
+        _l("Application %(reference)s is recommended for funding"),
+        _l(
+            "Your application “%(title)s” is recommended for a grant of %(amount)s. The public notice runs until %(ends_on)s; the result is final after it."
+        ),
+    ),
+    "decision.not_recommended": Kind(
+        _l("Not recommended for funding"),
+        _l("Application %(reference)s is not recommended"),
+        _l("Your application “%(title)s” is not recommended for funding: %(reason)s"),
+    ),
+    "decision.revoked": Kind(
+        _l("Recommendation withdrawn after an objection"),
+        _l("The recommendation of %(reference)s is withdrawn"),
+        _l(
+            "An objection to your application “%(title)s” during the public notice was upheld and its recommendation is withdrawn: %(reason)s"
+        ),
+    ),
+    "decision.approved": Kind(
+        _l("Grant approved"),
+        _l("Application %(reference)s is approved"),
+        _l(
+            "Your application “%(title)s” is approved for a grant of %(amount)s. It is now a project: sign the agreement to receive the first tranche."
+        ),
+    ),
+    "decision.rejected": Kind(
+        _l("Application not funded"),
+        _l("Application %(reference)s is not funded"),
+        _l("Your application “%(title)s” is not funded in this round: %(reason)s"),
+    ),
+    "objection.received": Kind(
+        _l("Objection received during a notice"),
+        _l("Objection to the notice of %(call)s"),
+        _l(
+            "An objection has been lodged against the public notice of %(call)s (project: %(project)s). Please resolve it before finalizing the call."
+        ),
+    ),
+    "tranche.due": Kind(
+        _l("Tranche due"),
+        _l("Tranche %(position)s of %(agreement)s is due"),
+        _l(
+            "Tranche %(position)s (%(amount)s) of project “%(project)s” (%(agreement)s) is now due for payment."
+        ),
+    ),
+    "tranche.paid": Kind(
+        _l("Tranche paid"),
+        _l("Tranche %(position)s of “%(project)s” paid"),
+        _l("Tranche %(position)s (%(amount)s) of project “%(project)s” was paid on %(paid_on)s."),
+    ),
     "reminder.call_closing": Kind(
         _l("Call closing with your draft unsubmitted"),
         _l("%(call)s closes in %(days)s day(s): your draft is not submitted"),

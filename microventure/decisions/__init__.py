@@ -1,0 +1,1 @@
+"""Decisions: the funding line, recommendations, the public notice (公示) and objections."""

@@ -1,0 +1,5 @@
+"""Admin decision pages: the funding line and decisions, the notice, objections, finalizing."""
+
+from flask import Blueprint
+
+bp = Blueprint("decisions", __name__)

@@ -1,0 +1,1 @@
+"""Projects: agreements, tranche payments, activity records and progress reports."""

@@ -1,0 +1,367 @@
+"""Projects and their tranche payments: the agreement, payments, withholding, suspension and
+termination. Each state machine is a table here; every move goes through ``_move_project`` or
+``_move_tranche``, which check it and audit it. Services flush; callers commit."""
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import update
+from werkzeug.datastructures import FileStorage
+
+from microventure.accounts.models import User
+from microventure.applications.models import Application
+from microventure.calls.models import TrancheTrigger
+from microventure.core import audit, files
+from microventure.core.errors import DomainError
+from microventure.core.money import format_fen
+from microventure.core.timeutil import local_today, utcnow
+from microventure.extensions import db
+from microventure.notifications.services import admins_of, members_of, notify
+from microventure.projects.models import (
+    FilePurpose,
+    Project,
+    ProjectFile,
+    ProjectStatus,
+    Report,
+    ReportKind,
+    Tranche,
+    TrancheStatus,
+)
+
+P, T = ProjectStatus, TrancheStatus
+
+PROJECT_TRANSITIONS: set[tuple[ProjectStatus, ProjectStatus]] = {
+    (P.SIGNING, P.ACTIVE),  # the agreement is signed
+    (P.ACTIVE, P.SUSPENDED),
+    (P.SUSPENDED, P.ACTIVE),
+    (P.ACTIVE, P.COMPLETED),  # the final report is accepted
+    (P.SIGNING, P.TERMINATED),
+    (P.ACTIVE, P.TERMINATED),
+    (P.SUSPENDED, P.TERMINATED),
+}
+TRANCHE_TRANSITIONS: set[tuple[TrancheStatus, TrancheStatus]] = {
+    (T.PENDING, T.DUE),
+    (T.DUE, T.PAID),
+    (T.PENDING, T.WITHHELD),
+    (T.DUE, T.WITHHELD),
+    (T.PENDING, T.RELEASED),
+    (T.DUE, T.RELEASED),
+}
+PAYABLE_PROJECT = {P.ACTIVE, P.COMPLETED}
+UNPAID = {T.PENDING, T.DUE}
+AGREEMENT_KINDS = {files.FileKind.PDF, files.FileKind.IMAGE_JPEG, files.FileKind.IMAGE_PNG}
+
+
+def split(amount: int, percents: list[int]) -> list[int]:
+    """Tranche amounts in fen for a plan of percentages summing to 100: each rounded down, the
+    last taking the remainder, so they add up to ``amount`` exactly."""
+    if sum(percents) != 100:
+        raise ValueError("tranche percentages must sum to 100")
+    parts = [amount * p // 100 for p in percents[:-1]]
+    return [*parts, amount - sum(parts)]
+
+
+def _move_project(project: Project, to: ProjectStatus, *, actor: User, reason: str = "") -> None:
+    before = project.status
+    if (before, to) not in PROJECT_TRANSITIONS:
+        raise DomainError(
+            _l(
+                "A project that is %(current)s cannot become %(new)s.",
+                current=before.title,
+                new=to.title,
+            )
+        )
+    project.status = to
+    project.status_reason = reason
+    audit.record(
+        action=f"project.{to.value}",
+        obj=project,
+        actor=actor,
+        before={"status": before},
+        after={"status": to},
+        note=reason or None,
+    )
+
+
+def _move_tranche(
+    tranche: Tranche, to: TrancheStatus, *, actor: User | None, reason: str = "", **after
+) -> None:
+    before = tranche.status
+    if (before, to) not in TRANCHE_TRANSITIONS:
+        raise DomainError(
+            _l(
+                "A tranche that is %(current)s cannot become %(new)s.",
+                current=before.title,
+                new=to.title,
+            )
+        )
+    tranche.status = to
+    if to is T.DUE:
+        tranche.due_since = utcnow()
+    if to in (T.WITHHELD, T.RELEASED):
+        tranche.reason, tranche.closed_at = reason, utcnow()
+    audit.record(
+        action=f"tranche.{to.value}",
+        obj=tranche.project,
+        actor=actor,
+        before={"tranche": tranche.position, "status": before},
+        after={"tranche": tranche.position, "status": to, "amount": tranche.amount, **after},
+        note=reason or None,
+    )
+
+
+# ---------------------------------------------------------------------------------- creating
+
+
+def create_project(*, application: Application, amount: int, actor: User) -> Project:
+    """The approved application becomes a project with the call's period and tranche plan."""
+    call = application.call
+    plan = call.tranches
+    project = Project(
+        application=application,
+        call_id=call.id,
+        organization_id=application.organization_id,
+        agreement_number=f"{application.reference}-XY",
+        title=application.title,
+        amount=amount,
+        starts_on=call.project_starts_on,
+        ends_on=call.project_ends_on,
+    )
+    db.session.add(project)
+    for item, part in zip(plan, split(amount, [i.percent for i in plan]), strict=True):
+        project.tranches.append(
+            Tranche(position=item.position, percent=item.percent, trigger=item.trigger, amount=part)
+        )
+    if call.midterm_report_due_on:
+        db.session.add(
+            Report(project=project, kind=ReportKind.MIDTERM, due_on=call.midterm_report_due_on)
+        )
+    db.session.add(Report(project=project, kind=ReportKind.FINAL, due_on=call.final_report_due_on))
+    db.session.flush()
+    audit.record(
+        action="project.created",
+        obj=project,
+        actor=actor,
+        after={
+            "application_id": application.id,
+            "agreement_number": project.agreement_number,
+            "amount": amount,
+            "tranches": [t.amount for t in project.tranches],
+        },
+    )
+    return project
+
+
+def store_project_file(
+    *, project: Project, upload: FileStorage, purpose: FilePurpose, actor: User, field: str
+) -> ProjectFile:
+    stored = files.store_upload(upload, field=field)
+    row = ProjectFile(
+        project_id=project.id,
+        purpose=purpose,
+        storage_key=stored.storage_key,
+        original_name=stored.original_name,
+        file_type=stored.kind.value,
+        size=stored.size,
+        sha256=stored.sha256,
+        uploaded_by_id=actor.id,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+# ---------------------------------------------------------------------------------- agreement
+
+
+def sign_agreement(
+    *, project: Project, signed_on: date | None, upload: FileStorage | None, actor: User
+) -> Project:
+    """Record the signed agreement (date and scan): the project starts and the tranches paid on
+    signing become due."""
+    if project.status is not P.SIGNING:
+        raise DomainError(_l("The agreement of this project has already been recorded."))
+    if signed_on is None:
+        raise DomainError(_l("Enter the date the agreement was signed."), field="signed_on")
+    if signed_on > local_today():
+        raise DomainError(_l("The signing date cannot be in the future."), field="signed_on")
+    if upload is None or not upload.filename:
+        raise DomainError(_l("Upload the scanned, signed agreement."), field="agreement")
+    if files.detect_kind(upload.stream.read(8), upload.filename) not in AGREEMENT_KINDS:
+        raise DomainError(
+            _l("Upload the agreement as a PDF or a JPEG/PNG scan."), field="agreement"
+        )
+    upload.stream.seek(0)
+    scan = store_project_file(
+        project=project,
+        upload=upload,
+        purpose=FilePurpose.AGREEMENT,
+        actor=actor,
+        field="agreement",
+    )
+    project.signed_on = signed_on
+    project.agreement_file_id = scan.id
+    _move_project(project, P.ACTIVE, actor=actor)
+    make_due(project, TrancheTrigger.ON_SIGNING, actor=actor)
+    return project
+
+
+# ---------------------------------------------------------------------------------- tranches
+
+
+def make_due(project: Project, trigger: TrancheTrigger, *, actor: User | None) -> list[Tranche]:
+    """The tranches waiting on ``trigger`` become due; the street's admins and the organisation
+    are told."""
+    due = [t for t in project.tranches if t.trigger is trigger and t.status is T.PENDING]
+    for tranche in due:
+        _move_tranche(tranche, T.DUE, actor=actor)
+        params = {
+            "project": project.title,
+            "agreement": project.agreement_number,
+            "position": tranche.position,
+            "amount": format_fen(tranche.amount),
+        }
+        notify(
+            recipients=admins_of(project.call.street_id),
+            kind="tranche.due",
+            link=f"/projects/{project.id}",
+            key=str(tranche.id),
+            **params,
+        )
+        notify(
+            recipients=members_of(project.organization),
+            kind="tranche.due",
+            link=f"/projects/{project.id}",
+            key=str(tranche.id),
+            **params,
+        )
+    return due
+
+
+def withhold_for(
+    project: Project, trigger: TrancheTrigger, *, reason: str, actor: User
+) -> list[Tranche]:
+    """A failed evaluation: the unpaid tranches waiting on ``trigger`` are withheld."""
+    held = [t for t in project.tranches if t.trigger is trigger and t.status in UNPAID]
+    for tranche in held:
+        _move_tranche(tranche, T.WITHHELD, actor=actor, reason=reason)
+    return held
+
+
+def record_payment(
+    *, tranche: Tranche, paid_on: date | None, reference: str, actor: User
+) -> Tranche:
+    """Record that a due tranche was paid. The row is claimed with a conditional UPDATE, so two
+    admins recording the same payment at once cannot pay it twice."""
+    project = tranche.project
+    reference = (reference or "").strip()
+    if tranche.status is not T.DUE:
+        raise DomainError(
+            _l(
+                "Only a due tranche can be paid; this one is %(status)s.",
+                status=tranche.status.title,
+            )
+        )
+    if project.status not in PAYABLE_PROJECT:
+        raise DomainError(
+            _l("The project is %(status)s: no payments now.", status=project.status.title)
+        )
+    if paid_on is None:
+        raise DomainError(_l("Enter the date of payment."), field="paid_on")
+    if paid_on > local_today():
+        raise DomainError(_l("The payment date cannot be in the future."), field="paid_on")
+    if project.signed_on and paid_on < project.signed_on:
+        raise DomainError(
+            _l("The payment date cannot be before the agreement was signed."), field="paid_on"
+        )
+    if not reference:
+        raise DomainError(_l("Enter the payment's bank or voucher reference."), field="reference")
+    if len(reference) > 80:
+        raise DomainError(_l("Use at most %(count)s characters.", count=80), field="reference")
+    claimed = db.session.execute(
+        update(Tranche)
+        .where(Tranche.id == tranche.id, Tranche.status == T.DUE)
+        .values(
+            status=T.PAID,
+            paid_on=paid_on,
+            payment_reference=reference,
+            paid_by_id=actor.id,
+            paid_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        raise DomainError(_l("This tranche has just been paid or withheld by someone else."))
+    db.session.refresh(tranche)
+    audit.record(
+        action="tranche.paid",
+        obj=project,
+        actor=actor,
+        before={"tranche": tranche.position, "status": T.DUE},
+        after={
+            "tranche": tranche.position,
+            "status": T.PAID,
+            "amount": tranche.amount,
+            "paid_on": paid_on,
+            "reference": reference,
+        },
+    )
+    notify(
+        recipients=members_of(project.organization),
+        kind="tranche.paid",
+        link=f"/projects/{project.id}",
+        key=str(tranche.id),
+        project=project.title,
+        position=tranche.position,
+        amount=format_fen(tranche.amount),
+        paid_on=paid_on.isoformat(),
+    )
+    return tranche
+
+
+def withhold(*, tranche: Tranche, reason: str, actor: User) -> Tranche:
+    """Withhold an unpaid tranche (扣发); its money returns to the fund."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_l("Give the reason the tranche is withheld."), field="reason")
+    _move_tranche(tranche, T.WITHHELD, actor=actor, reason=reason)
+    db.session.flush()
+    return tranche
+
+
+# ----------------------------------------------------------------------------- project state
+
+
+def _reason(reason: str, message) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(message, field="reason")
+    return reason
+
+
+def suspend(*, project: Project, reason: str, actor: User) -> Project:
+    _move_project(project, P.SUSPENDED, actor=actor, reason=_reason(reason, _l("Give the reason.")))
+    return project
+
+
+def resume(*, project: Project, reason: str, actor: User) -> Project:
+    _move_project(project, P.ACTIVE, actor=actor, reason=_reason(reason, _l("Give the reason.")))
+    return project
+
+
+def terminate(*, project: Project, reason: str, actor: User) -> Project:
+    """End the project early (终止); its unpaid tranches are released back to the fund."""
+    reason = _reason(reason, _l("Give the reason."))
+    _move_project(project, P.TERMINATED, actor=actor, reason=reason)
+    for tranche in project.tranches:
+        if tranche.status in UNPAID:
+            _move_tranche(tranche, T.RELEASED, actor=actor, reason=reason)
+    db.session.flush()
+    return project
+
+
+def complete(*, project: Project, actor: User) -> Project:
+    """The final report was accepted (结项)."""
+    _move_project(project, P.COMPLETED, actor=actor)
+    project.completed_at = utcnow()
+    return project
