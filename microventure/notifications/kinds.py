@@ -138,6 +138,37 @@ KINDS: dict[str, Kind] = {
         _l("Tranche %(position)s of “%(project)s” paid"),
         _l("Tranche %(position)s (%(amount)s) of project “%(project)s” was paid on %(paid_on)s."),
     ),
+    "activity.returned": Kind(
+        _l("Activity record returned"),
+        _l("Activity record “%(title)s” returned for revision"),
+        _l(
+            "Your activity record “%(title)s” of project “%(project)s” was returned for revision: %(comment)s"
+        ),
+    ),
+    "report.submitted": Kind(
+        _l("Report submitted for review"),
+        _l("%(report)s of “%(project)s” submitted"),
+        _l("The %(report)s of project “%(project)s” has been submitted and waits for your review."),
+    ),
+    "report.accepted": Kind(
+        _l("Report accepted"),
+        _l("%(report)s of “%(project)s” accepted"),
+        _l("The %(report)s of project “%(project)s” has been accepted."),
+    ),
+    "report.returned": Kind(
+        _l("Report returned"),
+        _l("%(report)s of “%(project)s” returned for revision"),
+        _l(
+            "The %(report)s of project “%(project)s” was returned for revision: %(reason)s Please revise and submit it again."
+        ),
+    ),
+    "report.failed": Kind(
+        _l("Report evaluation failed"),
+        _l("%(report)s of “%(project)s” failed evaluation"),
+        _l(
+            "The %(report)s of project “%(project)s” failed its evaluation and the tranche that depended on it is withheld: %(reason)s"
+        ),
+    ),
     "reminder.call_closing": Kind(
         _l("Call closing with your draft unsubmitted"),
         _l("%(call)s closes in %(days)s day(s): your draft is not submitted"),
@@ -155,6 +186,30 @@ KINDS: dict[str, Kind] = {
         _l("Review of %(reference)s is overdue"),
         _l(
             "Your review of application %(reference)s was due on %(due)s. Please submit it, or declare a conflict of interest if you cannot review it."
+        ),
+    ),
+    "reminder.report_due": Kind(
+        _l("Report due soon"),
+        _l("%(report)s of “%(project)s” due on %(due)s"),
+        _l("The %(report)s of project “%(project)s” is due on %(due)s (in %(days)s day(s))."),
+    ),
+    "reminder.report_overdue": Kind(
+        _l("Report overdue"),
+        _l("%(report)s of “%(project)s” is overdue"),
+        _l("The %(report)s of project “%(project)s” was due on %(due)s. Please submit it."),
+    ),
+    "reminder.no_activity": Kind(
+        _l("No activity recorded recently"),
+        _l("No activity recorded for “%(project)s” in %(days)s days"),
+        _l(
+            "Project “%(project)s” has recorded no activity in the last %(days)s days. Record each activity right after it is held."
+        ),
+    ),
+    "reminder.notice_ended": Kind(
+        _l("Public notice ended"),
+        _l("The notice of %(call)s has ended"),
+        _l(
+            "The public notice of %(call)s ended on %(ends_on)s with %(open)s objection(s) open. Resolve them and finalize the call."
         ),
     ),
     "digest.street_admin": Kind(
