@@ -71,6 +71,9 @@ class Config:
     PASSWORD_RESET_MAX_AGE = 3600  # seconds a reset link works
     REMINDER_CALL_CLOSING_DAYS = (3, 1)
     REMINDER_REVIEW_DUE_DAYS = 2
+    REMINDER_REPORT_DUE_DAYS = (7, 1)
+    REMINDER_REPORT_OVERDUE_EVERY_DAYS = 7
+    REMINDER_NO_ACTIVITY_DAYS = 30
 
 
 class DevelopmentConfig(Config):

@@ -48,6 +48,12 @@ class LabelledEnum(enum.StrEnum):
     def title(self) -> str:
         return str(self.__class__._labels()[self])
 
+    @property
+    def label(self):
+        """The lazy title: renders in whatever language is active when it is turned into text
+        (e.g. a notification rendered in its recipient's language)."""
+        return self.__class__._labels()[self]
+
     @classmethod
     def _labels(cls) -> dict:
         return cls.__dict__.get("_labels_cache") or {}

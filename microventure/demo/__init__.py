@@ -3,7 +3,9 @@ a funded round and the reviewer pool."""
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy import select
 
+from microventure.accounts.models import User
 from microventure.demo.people import (
     DEMO_PASSWORD,
     STAFF,
@@ -11,6 +13,7 @@ from microventure.demo.people import (
     load_staff,
     load_streets,
 )
+from microventure.demo.project_round import load_project_round
 from microventure.demo.review_round import load_reviewed_round
 from microventure.demo.rounds import load_reviewer_pool, load_round
 from microventure.extensions import db
@@ -25,6 +28,11 @@ def load() -> None:
     load_round(streets, district)
     load_reviewer_pool(district)
     load_reviewed_round(district)
+    load_project_round(_street_admin())
+
+
+def _street_admin() -> User:
+    return db.session.scalar(select(User).where(User.email == "street@demo.local"))
 
 
 @demo_cli.command("load")

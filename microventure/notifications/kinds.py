@@ -214,9 +214,9 @@ KINDS: dict[str, Kind] = {
     ),
     "digest.street_admin": Kind(
         _l("Daily digest of what waits on you"),
-        _l("Waiting on you: %(screening)s to screen, %(reassign)s to reassign"),
+        _l("Daily digest: %(total)s item(s) wait on you"),
         _l(
-            "Applications waiting for screening: %(screening)s. Assignments released by a declared conflict and not yet reassigned: %(reassign)s."
+            "Applications waiting for screening: %(screening)s. Assignments released by a declared conflict and not yet reassigned: %(reassign)s. Objections open: %(objections)s. Tranches due for payment: %(tranches)s. Reports waiting for review: %(reports)s. Activity records waiting for review: %(activities)s."
         ),
     ),
 }

@@ -1,20 +1,33 @@
 """Scheduled reminders. Each scan is one set-based query plus one batch of notifications, and
 is idempotent through the deduplication key: run it twice on a day and each reminder exists
-once. Offsets come from configuration (REMINDER_CALL_CLOSING_DAYS, REMINDER_REVIEW_DUE_DAYS)."""
+once. Offsets come from configuration (REMINDER_CALL_CLOSING_DAYS, REMINDER_REVIEW_DUE_DAYS,
+REMINDER_REPORT_DUE_DAYS, REMINDER_REPORT_OVERDUE_EVERY_DAYS, REMINDER_NO_ACTIVITY_DAYS)."""
 
 from collections import Counter
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 
-from microventure.accounts.models import Role, RoleGrant, User
+from microventure.accounts.models import Membership, Role, RoleGrant, User
 from microventure.applications.models import Application, ApplicationStatus
 from microventure.calls.models import Call, CallStatus
-from microventure.core.timeutil import format_local, local_datetime, local_today
+from microventure.core.timeutil import format_local, local_datetime, local_today, to_local
+from microventure.decisions.models import Notice, Objection, ObjectionStatus
 from microventure.extensions import db
 from microventure.notifications.services import queue
+from microventure.projects.models import (
+    ActivityRecord,
+    Project,
+    ProjectStatus,
+    RecordStatus,
+    Report,
+    ReportKind,
+    ReportStatus,
+    Tranche,
+    TrancheStatus,
+)
 from microventure.reviews.models import Assignment, AssignmentStatus
 from microventure.reviews.services import OUTSTANDING
 
@@ -104,64 +117,235 @@ def reviews_overdue(today: date) -> int:
     )
 
 
+def _per_street(stmt) -> Counter:
+    """``stmt`` selects (street id, count) grouped by street: as a Counter."""
+    return Counter(dict(db.session.execute(stmt).all()))
+
+
 def street_admin_digest(today: date) -> int:
-    """Each street admin: applications of their street's calls waiting for screening and
-    assignments released by a conflict and not yet replaced. Nothing waiting, no message."""
-    waiting = Counter(
-        dict(
-            db.session.execute(
-                select(Call.street_id, func.count())
-                .join(Application, Application.call_id == Call.id)
-                .where(
-                    Application.status == ApplicationStatus.SUBMITTED, Call.street_id.is_not(None)
-                )
-                .group_by(Call.street_id)
-            ).all()
-        )
-    )
+    """Each street admin: what waits on them in their street's calls and projects —
+    applications to screen, assignments released by a conflict and not yet replaced, open
+    objections, tranches due for payment, reports and activity records to review. Nothing
+    waiting, no message. One grouped query per figure."""
+    in_street = Call.street_id.is_not(None)
+    by_street = (Call.street_id,)
     replacement = aliased(Assignment)
-    released = Counter(
-        dict(
-            db.session.execute(
-                select(Call.street_id, func.count())
-                .join(Assignment, Assignment.call_id == Call.id)
-                .where(Assignment.status == AssignmentStatus.DECLINED, Call.street_id.is_not(None))
-                .where(
-                    ~select(replacement.id)
-                    .where(
-                        replacement.application_id == Assignment.application_id,
-                        replacement.status != AssignmentStatus.DECLINED,
-                        replacement.assigned_at > Assignment.assigned_at,
-                    )
-                    .exists()
-                )
-                .group_by(Call.street_id)
-            ).all()
-        )
-    )
+    figures = {
+        "screening": select(Call.street_id, func.count())
+        .join(Application, Application.call_id == Call.id)
+        .where(Application.status == ApplicationStatus.SUBMITTED, in_street),
+        "reassign": select(Call.street_id, func.count())
+        .join(Assignment, Assignment.call_id == Call.id)
+        .where(Assignment.status == AssignmentStatus.DECLINED, in_street)
+        .where(
+            ~select(replacement.id)
+            .where(
+                replacement.application_id == Assignment.application_id,
+                replacement.status != AssignmentStatus.DECLINED,
+                replacement.assigned_at > Assignment.assigned_at,
+            )
+            .exists()
+        ),
+        "objections": select(Call.street_id, func.count())
+        .join(Notice, Notice.call_id == Call.id)
+        .join(Objection, Objection.notice_id == Notice.id)
+        .where(Objection.status == ObjectionStatus.OPEN, in_street),
+        "tranches": select(Call.street_id, func.count())
+        .join(Project, Project.call_id == Call.id)
+        .join(Tranche, Tranche.project_id == Project.id)
+        .where(Tranche.status == TrancheStatus.DUE, in_street),
+        "reports": select(Call.street_id, func.count())
+        .join(Project, Project.call_id == Call.id)
+        .join(Report, Report.project_id == Project.id)
+        .where(Report.status == ReportStatus.SUBMITTED, in_street),
+        "activities": select(Call.street_id, func.count())
+        .join(Project, Project.call_id == Call.id)
+        .join(ActivityRecord, ActivityRecord.project_id == Project.id)
+        .where(ActivityRecord.status == RecordStatus.SUBMITTED, in_street),
+    }
+    counts = {name: _per_street(stmt.group_by(*by_street)) for name, stmt in figures.items()}
     admins = db.session.execute(
         select(User, RoleGrant.street_id)
         .join(RoleGrant, RoleGrant.user_id == User.id)
         .where(RoleGrant.role == Role.STREET_ADMIN, User.is_active.is_(True))
     ).all()
+    entries = []
+    for user, street_id in admins:
+        params = {name: counts[name][street_id] for name in figures}
+        if total := sum(params.values()):
+            entries.append((user, "/admin/calls", str(today), params | {"total": total}))
+    return len(queue("digest.street_admin", entries))
+
+
+# ---------------------------------------------------------------------------------- projects
+
+UNSUBMITTED = (ReportStatus.DRAFT, ReportStatus.RETURNED)
+
+
+def _members(*columns):
+    """``columns`` of active projects, one row per active member of the project's organisation
+    (the set-based ``members_of``); the user is the last column."""
+    return (
+        select(*columns, User)
+        .select_from(Project)
+        .join(Membership, Membership.organization_id == Project.organization_id)
+        .join(User, User.id == Membership.user_id)
+        .where(Project.status == ProjectStatus.ACTIVE, User.is_active.is_(True))
+    )
+
+
+def _open_reports(condition):
+    return db.session.execute(
+        _members(Report.id, Report.kind, Report.due_on, Project.id, Project.title)
+        .join(Report, Report.project_id == Project.id)
+        .where(Report.status.in_(UNSUBMITTED), condition)
+    ).all()
+
+
+def _report_entry(user, kind, due, project_id, title, key, **params):
+    return (
+        user,
+        f"/projects/{project_id}/reports/{kind.value}",
+        key,
+        {"project": title, "report": ReportKind(kind).label, "due": due.isoformat(), **params},
+    )
+
+
+def reports_due(today: date) -> int:
+    """Reports not yet submitted (draft or returned) of active projects, N days before they are
+    due (for each configured N), to the organisation's members."""
+    offsets = current_app.config.get("REMINDER_REPORT_DUE_DAYS", (7, 1))
+    days_for = {today + timedelta(days=days): days for days in offsets}
+    rows = _open_reports(Report.due_on.in_(days_for))
     return len(
         queue(
-            "digest.street_admin",
+            "reminder.report_due",
             [
-                (
-                    user,
-                    "/admin/calls",
-                    str(today),
-                    {"screening": waiting[street_id], "reassign": released[street_id]},
+                _report_entry(
+                    user, kind, due, pid, title, f"{rid}:{days_for[due]}", days=days_for[due]
                 )
-                for user, street_id in admins
-                if waiting[street_id] or released[street_id]
+                for rid, kind, due, pid, title, user in rows
             ],
         )
     )
 
 
-SCANS = (call_closing, reviews_due, reviews_overdue, street_admin_digest)
+def reports_overdue(today: date) -> int:
+    """Late reports: the day after the due date, then every N days (the day is in the key)."""
+    every = current_app.config.get("REMINDER_REPORT_OVERDUE_EVERY_DAYS", 7)
+    rows = _open_reports(Report.due_on < today)
+    return len(
+        queue(
+            "reminder.report_overdue",
+            [
+                _report_entry(user, kind, due, pid, title, f"{rid}:{today.isoformat()}")
+                for rid, kind, due, pid, title, user in rows
+                if ((today - due).days - 1) % every == 0
+            ],
+        )
+    )
+
+
+def projects_without_activity(today: date) -> int:
+    """Active projects with no activity recorded for N days or more (counted from the later of
+    the signing date and the day the latest record was entered, in Shanghai): once per N-day
+    period of each such lapse."""
+    threshold = current_app.config.get("REMINDER_NO_ACTIVITY_DAYS", 30)
+    latest = (
+        select(ActivityRecord.project_id, func.max(ActivityRecord.created_at).label("last_at"))
+        .group_by(ActivityRecord.project_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        _members(Project.id, Project.title, Project.signed_on, latest.c.last_at)
+        .outerjoin(latest, latest.c.project_id == Project.id)
+        .where(
+            Project.signed_on <= today - timedelta(days=threshold),
+            or_(
+                latest.c.last_at.is_(None),
+                latest.c.last_at < local_datetime(today - timedelta(days=threshold - 1)),
+            ),
+        )
+    ).all()
+    entries = []
+    for project_id, title, signed_on, last_at, user in rows:
+        last = max(signed_on, to_local(last_at).date()) if last_at else signed_on
+        period = (today - last).days // threshold
+        entries.append(
+            (
+                user,
+                f"/projects/{project_id}",
+                f"{project_id}:{last.isoformat()}:{period}",
+                {"project": title, "days": period * threshold},
+            )
+        )
+    return len(queue("reminder.no_activity", entries))
+
+
+# ---------------------------------------------------------------------------------- notices
+
+
+def notices_ended(today: date) -> int:
+    """Notices whose window is over while their call still waits to be finalized, to the admins
+    of the call's street (district admins for district-wide calls): once per notice. A notice
+    that ended before a missed run is caught up on the next one."""
+    still_open = (
+        select(func.count())
+        .select_from(Objection)
+        .where(Objection.notice_id == Notice.id, Objection.status == ObjectionStatus.OPEN)
+        .correlate(Notice)
+        .scalar_subquery()
+    )
+    manages = or_(
+        and_(
+            Call.street_id.is_not(None),
+            RoleGrant.role == Role.STREET_ADMIN,
+            RoleGrant.street_id == Call.street_id,
+        ),
+        and_(
+            Call.street_id.is_(None),
+            RoleGrant.role == Role.DISTRICT_ADMIN,
+            RoleGrant.street_id.is_(None),
+        ),
+    )
+    rows = db.session.execute(
+        select(Notice.id, Notice.ends_on, Call.id, Call.title, still_open, User)
+        .join(Call, Call.id == Notice.call_id)
+        .join(RoleGrant, manages)
+        .join(User, User.id == RoleGrant.user_id)
+        .where(
+            Call.status == CallStatus.NOTICE,
+            Notice.finalized_at.is_(None),
+            Notice.ends_on < today,
+            User.is_active.is_(True),
+        )
+    ).all()
+    return len(
+        queue(
+            "reminder.notice_ended",
+            [
+                (
+                    user,
+                    f"/admin/calls/{call_id}/notice",
+                    str(notice_id),
+                    {"call": call_title, "ends_on": ends_on.isoformat(), "open": open_count},
+                )
+                for notice_id, ends_on, call_id, call_title, open_count, user in rows
+            ],
+        )
+    )
+
+
+SCANS = (
+    call_closing,
+    reviews_due,
+    reviews_overdue,
+    reports_due,
+    reports_overdue,
+    projects_without_activity,
+    notices_ended,
+    street_admin_digest,
+)
 
 
 def run_all(today: date | None = None) -> dict[str, int]:

@@ -218,7 +218,7 @@ def make_due(project: Project, trigger: TrancheTrigger, *, actor: User | None) -
         params = {
             "project": project.title,
             "agreement": project.agreement_number,
-            "position": tranche.position,
+            "position": tranche.position + 1,
             "amount": format_fen(tranche.amount),
         }
         notify(
@@ -312,7 +312,7 @@ def record_payment(
         link=f"/projects/{project.id}",
         key=str(tranche.id),
         project=project.title,
-        position=tranche.position,
+        position=tranche.position + 1,
         amount=format_fen(tranche.amount),
         paid_on=paid_on.isoformat(),
     )
