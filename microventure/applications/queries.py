@@ -18,10 +18,12 @@ from microventure.applications.models import (
     BudgetLine,
     FundingSource,
 )
-from microventure.calls.models import AttachmentKind, BudgetCategory, Call, Domain
+from microventure.calls.models import AttachmentKind, BudgetCategory, Call, CallStatus, Domain
 from microventure.core.i18n import current_language
 from microventure.core.pagination import RowPagination, paginate_rows
+from microventure.decisions.models import Decision
 from microventure.extensions import db
+from microventure.projects.models import Project
 
 
 def requested_amount_column():
@@ -275,3 +277,20 @@ def readable(snapshot: dict, call: Call) -> dict:
         ],
         "budget": budget_summary(((b["category"], b["source"], b["amount"]) for b in lines), call),
     }
+
+
+def outcome(application: Application, *, admin: bool) -> dict:
+    """The decision on the application and the project it became. Applicants see the decision
+    once the notice is published (until then it may still change); admins always see it."""
+    public = application.call.status in (
+        CallStatus.NOTICE,
+        CallStatus.FINALIZED,
+        CallStatus.ARCHIVED,
+    )
+    decision = None
+    if admin or public:
+        decision = db.session.scalar(
+            select(Decision).where(Decision.application_id == application.id)
+        )
+    project = db.session.scalar(select(Project).where(Project.application_id == application.id))
+    return {"decision": decision, "project": project}

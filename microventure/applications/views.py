@@ -293,6 +293,7 @@ def detail(application_id: int):
         editable=can(current_user, "application.edit", application),
         withdrawable=member
         and (application.status, ApplicationStatus.WITHDRAWN) in services.TRANSITIONS,
+        **queries.outcome(application, admin=can(current_user, "application.screen", application)),
     )
 
 
