@@ -1,5 +1,215 @@
-"""Read side of reports and budget execution (being built: replaced by the reports work)."""
+"""Read side of reports and budget execution: the project page's panel, the report page and
+its versions. Each function makes a fixed number of queries whatever the data size."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import joinedload
+
+from microventure.accounts.models import User
+from microventure.applications.models import BudgetLine, FundingSource, OutcomeIndicator
+from microventure.core.timeutil import local_today
+from microventure.extensions import db
+from microventure.projects.budget import CategoryLine, execution
+from microventure.projects.models import (
+    Expenditure,
+    IndicatorActual,
+    Project,
+    Report,
+    ReportKind,
+    ReportStatus,
+    ReportVersion,
+    Tranche,
+)
+from microventure.projects.reports import EDITABLE, TRIGGER
+
+KIND_ORDER = {ReportKind.MIDTERM: 0, ReportKind.FINAL: 1}
 
 
-def overview(project):
-    return None
+@dataclass(frozen=True)
+class ReportRow:
+    id: int
+    kind: ReportKind
+    status: ReportStatus
+    due_on: date
+    submitted_at: datetime | None
+    versions: int
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The project page's reports panel: its reports and the budget execution summary."""
+
+    reports: list[ReportRow]
+    lines: list[CategoryLine]  # one per category
+    total: CategoryLine
+
+    @property
+    def any_overspent(self) -> bool:
+        return any(line.overspent for line in self.lines)
+
+
+def overview(project: Project) -> Overview:
+    today = local_today()
+    rows = db.session.execute(
+        select(
+            Report.id,
+            Report.kind,
+            Report.status,
+            Report.due_on,
+            Report.submitted_at,
+            func.count(ReportVersion.id),
+        )
+        .outerjoin(ReportVersion, ReportVersion.report_id == Report.id)
+        .where(Report.project_id == project.id)
+        .group_by(Report.id)
+    ).all()
+    reports = sorted(
+        (
+            ReportRow(
+                id=rid,
+                kind=kind,
+                status=status,
+                due_on=due_on,
+                submitted_at=submitted_at,
+                versions=versions,
+                overdue=status in EDITABLE and due_on < today,
+            )
+            for rid, kind, status, due_on, submitted_at, versions in rows
+        ),
+        key=lambda row: KIND_ORDER[row.kind],
+    )
+    *lines, total = execution(project)
+    return Overview(reports=reports, lines=lines, total=total)
+
+
+# ---------------------------------------------------------------------------- the report page
+
+
+def project_for_page(project_id: int) -> Project | None:
+    """The project with what access checks and the page need (call, application, organisation)."""
+    return db.session.scalar(
+        select(Project)
+        .options(
+            joinedload(Project.call),
+            joinedload(Project.application),
+            joinedload(Project.organization),
+        )
+        .where(Project.id == project_id)
+    )
+
+
+def report_of(project: Project, kind: ReportKind) -> Report | None:
+    return db.session.scalar(
+        select(Report).where(Report.project_id == project.id, Report.kind == kind)
+    )
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    indicator: OutcomeIndicator
+    actual: IndicatorActual | None
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    number: int
+    submitted_at: datetime
+    submitted_by: str
+
+
+@dataclass(frozen=True)
+class ReportPage:
+    report: Report
+    indicators: list[IndicatorRow]
+    expenditures: list[Expenditure]
+    versions: list[VersionRow]
+    grant_lines: list[BudgetLine]
+    dependent_tranches: list[Tranche]
+    midterm_status: ReportStatus | None
+
+    @property
+    def spent(self) -> int:
+        return sum(e.amount for e in self.expenditures)
+
+
+def report_page(project: Project, report: Report) -> ReportPage:
+    indicators = [
+        IndicatorRow(indicator, actual)
+        for indicator, actual in db.session.execute(
+            select(OutcomeIndicator, IndicatorActual)
+            .outerjoin(
+                IndicatorActual,
+                and_(
+                    IndicatorActual.indicator_id == OutcomeIndicator.id,
+                    IndicatorActual.report_id == report.id,
+                ),
+            )
+            .where(OutcomeIndicator.application_id == project.application_id)
+            .order_by(OutcomeIndicator.position)
+        )
+    ]
+    expenditures = db.session.scalars(
+        select(Expenditure)
+        .options(joinedload(Expenditure.budget_line), joinedload(Expenditure.receipt))
+        .where(Expenditure.report_id == report.id)
+        .order_by(Expenditure.spent_on, Expenditure.id)
+    ).all()
+    versions = [
+        VersionRow(number, submitted_at, name)
+        for number, submitted_at, name in db.session.execute(
+            select(ReportVersion.number, ReportVersion.submitted_at, User.name)
+            .join(User, User.id == ReportVersion.submitted_by_id)
+            .where(ReportVersion.report_id == report.id)
+            .order_by(ReportVersion.number.desc())
+        )
+    ]
+    grant_lines = db.session.scalars(
+        select(BudgetLine)
+        .where(
+            BudgetLine.application_id == project.application_id,
+            BudgetLine.source == FundingSource.GRANT,
+        )
+        .order_by(BudgetLine.position)
+    ).all()
+    tranches = db.session.scalars(
+        select(Tranche)
+        .where(Tranche.project_id == project.id, Tranche.trigger == TRIGGER[report.kind])
+        .order_by(Tranche.position)
+    ).all()
+    midterm = None
+    if report.kind is ReportKind.FINAL:
+        midterm = db.session.scalar(
+            select(Report.status).where(
+                Report.project_id == project.id, Report.kind == ReportKind.MIDTERM
+            )
+        )
+    return ReportPage(
+        report=report,
+        indicators=indicators,
+        expenditures=list(expenditures),
+        versions=versions,
+        grant_lines=list(grant_lines),
+        dependent_tranches=list(tranches),
+        midterm_status=midterm,
+    )
+
+
+def version(report: Report, number: int) -> ReportVersion | None:
+    return db.session.scalar(
+        select(ReportVersion).where(
+            ReportVersion.report_id == report.id, ReportVersion.number == number
+        )
+    )
+
+
+def version_numbers(report: Report) -> list[int]:
+    return list(
+        db.session.scalars(
+            select(ReportVersion.number)
+            .where(ReportVersion.report_id == report.id)
+            .order_by(ReportVersion.number)
+        )
+    )

@@ -1,0 +1,374 @@
+"""Mid-term and final reports (中期 / 结项报告): the organisation writes and submits them (the
+expenditures they declare are in ``budget``); admins accept, return or fail them. The report's state machine is ``REPORT_TRANSITIONS``
+and every move goes through ``_move``, which checks, audits (on the project, so the project
+page's timeline shows it) and notifies. Services flush; callers commit."""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from microventure.accounts.models import User
+from microventure.calls.models import TrancheTrigger
+from microventure.core import audit
+from microventure.core.errors import DomainError, RuleViolations, collect
+from microventure.core.timeutil import utcnow
+from microventure.extensions import db
+from microventure.notifications.services import admins_of, members_of, notify
+from microventure.projects import services as projects
+from microventure.projects.models import (
+    Expenditure,
+    IndicatorActual,
+    ProjectStatus,
+    Report,
+    ReportKind,
+    ReportStatus,
+    ReportVersion,
+)
+
+R = ReportStatus
+
+REPORT_TRANSITIONS: dict[tuple[ReportStatus, ReportStatus], str] = {
+    (R.DRAFT, R.SUBMITTED): "report.submitted",
+    (R.RETURNED, R.SUBMITTED): "report.submitted",  # revised after a return
+    (R.SUBMITTED, R.ACCEPTED): "report.accepted",  # makes the next tranche due
+    (R.SUBMITTED, R.RETURNED): "report.returned",
+    (R.SUBMITTED, R.FAILED): "report.failed",  # the dependent tranche is withheld
+}
+EDITABLE = (R.DRAFT, R.RETURNED)
+SUBMITTED_ONCE = (R.SUBMITTED, R.ACCEPTED, R.FAILED)  # the mid-term is in before the final
+DECIDED = (R.ACCEPTED, R.FAILED)
+REVIEWABLE_PROJECT = (ProjectStatus.ACTIVE, ProjectStatus.SUSPENDED)
+TRIGGER = {
+    ReportKind.MIDTERM: TrancheTrigger.MIDTERM_ACCEPTED,
+    ReportKind.FINAL: TrancheTrigger.FINAL_ACCEPTED,
+}
+TEXT_LIMIT = 20_000
+ACTUAL_LIMIT = 1_000_000_000  # the column is a 32-bit integer
+
+
+def report_link(report: Report) -> str:
+    return f"/projects/{report.project_id}/reports/{report.kind.value}"
+
+
+def _move(report: Report, to: ReportStatus, *, actor: User, note: str = "", **after) -> str:
+    before = report.status
+    action = REPORT_TRANSITIONS.get((before, to))
+    if action is None:
+        raise DomainError(
+            _l(
+                "A report that is %(current)s cannot become %(new)s.",
+                current=before.title,
+                new=to.title,
+            )
+        )
+    # Claimed with a conditional UPDATE: of two admins deciding at once, or a double-clicked
+    # submit, only the first moves the report (the second waits on the row, then finds it moved).
+    claimed = db.session.execute(
+        update(Report)
+        .where(Report.id == report.id, Report.status == before)
+        .values(status=to)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        raise DomainError(_l("Someone else has just changed this report. Reload the page."))
+    set_committed_value(report, "status", to)
+    audit.record(
+        action=action,
+        obj=report.project,
+        actor=actor,
+        before={"report": report.kind, "status": before},
+        after={"report": report.kind, "status": to, **after},
+        note=note or None,
+    )
+    return action
+
+
+def _tell(report: Report, kind: str, recipients: list[User], key: str, **params) -> None:
+    project = report.project
+    notify(
+        recipients=recipients,
+        kind=kind,
+        link=report_link(report),
+        key=key,
+        project=project.title,
+        report=report.kind.label,
+        **params,
+    )
+
+
+# --------------------------------------------------------------------------- the organisation
+
+
+def check_editable(report: Report) -> None:
+    if report.status not in EDITABLE:
+        raise DomainError(
+            _l(
+                "The report is %(status)s and cannot be changed now.",
+                status=report.status.title,
+            )
+        )
+    if report.project.status is not ProjectStatus.ACTIVE:
+        raise DomainError(
+            _l(
+                "The project is %(status)s: its reports cannot be changed.",
+                status=report.project.status.title,
+            )
+        )
+
+
+def _text(value: str | None, field: str) -> str:
+    value = (value or "").strip()
+    if len(value) > TEXT_LIMIT:
+        raise DomainError(_l("Use at most %(count)s characters.", count=TEXT_LIMIT), field=field)
+    return value
+
+
+def save_report(
+    *,
+    report: Report,
+    narrative: str,
+    self_assessment: str,
+    actuals: dict[int, tuple[int | None, str]],
+    actor: User,
+) -> Report:
+    """Keep what the organisation wrote (a draft may be incomplete). ``actuals`` maps an outcome
+    indicator's id to (actual figure or None, note); None removes a figure entered before."""
+    check_editable(report)
+    indicators = {i.id for i in report.project.application.indicators}
+    collect(
+        [
+            lambda: _text(narrative, "narrative"),
+            lambda: _text(self_assessment, "self_assessment"),
+            lambda: _check_actuals(actuals, indicators),
+        ]
+    )
+    before = _content(report)
+    report.narrative = _text(narrative, "narrative")
+    report.self_assessment = _text(self_assessment, "self_assessment")
+    existing = {a.indicator_id: a for a in report.actuals}
+    for indicator_id, (actual, note) in actuals.items():
+        row = existing.get(indicator_id)
+        if actual is None:
+            if row is not None:
+                report.actuals.remove(row)
+        elif row is None:
+            report.actuals.append(
+                IndicatorActual(indicator_id=indicator_id, actual=actual, note=(note or "").strip())
+            )
+        else:
+            row.actual, row.note = actual, (note or "").strip()
+    db.session.flush()
+    if _content(report) != before:  # adding an expenditure saves the text too, often unchanged
+        audit.record(
+            action="report.saved",
+            obj=report.project,
+            actor=actor,
+            after={"report": report.kind, "actuals": len(report.actuals)},
+        )
+    return report
+
+
+def _content(report: Report) -> tuple:
+    return (
+        report.narrative,
+        report.self_assessment,
+        sorted((a.indicator_id, a.actual, a.note) for a in report.actuals),
+    )
+
+
+def _check_actuals(actuals: dict[int, tuple[int | None, str]], indicators: set[int]) -> None:
+    problems = []
+    for indicator_id, (actual, note) in actuals.items():
+        field = f"actual_{indicator_id}"
+        if indicator_id not in indicators:
+            problems.append((None, _l("That indicator is not one of this project's.")))
+        elif actual is not None and actual < 0:
+            problems.append((field, _l("The actual figure cannot be negative.")))
+        elif actual is not None and actual > ACTUAL_LIMIT:
+            problems.append((field, _l("Enter a figure of at most %(max)s.", max=ACTUAL_LIMIT)))
+        elif actual is None and (note or "").strip():
+            problems.append((field, _l("Enter the actual figure the note explains.")))
+        elif len(note or "") > 1000:
+            problems.append(
+                (f"note_{indicator_id}", _l("Use at most %(count)s characters.", count=1000))
+            )
+    if problems:
+        raise RuleViolations(problems)
+
+
+def submit_report(*, report: Report, actor: User) -> ReportVersion:
+    """Submit for review: every problem is listed at once. Each submission is kept as a version."""
+    check_editable(report)
+    project = report.project
+    given = {a.indicator_id for a in report.actuals}
+    checks = []
+    if not report.narrative.strip():
+        checks.append(("narrative", _l("Describe what the project has done.")))
+    if not report.self_assessment.strip():
+        checks.append(("self_assessment", _l("Give your self-assessment.")))
+    for indicator in project.application.indicators:
+        if indicator.id not in given:
+            checks.append(
+                (
+                    f"actual_{indicator.id}",
+                    _l("Enter the actual figure for “%(name)s”.", name=indicator.name),
+                )
+            )
+    if report.kind is ReportKind.FINAL:
+        midterm = db.session.scalar(
+            select(Report.status).where(
+                Report.project_id == project.id, Report.kind == ReportKind.MIDTERM
+            )
+        )
+        if midterm is not None and midterm not in SUBMITTED_ONCE:
+            checks.append((None, _l("Submit the mid-term report before the final report.")))
+    if checks:
+        raise RuleViolations(checks)
+
+    number = _last_version(report) + 1
+    content = snapshot(report)
+    _move(report, R.SUBMITTED, actor=actor, version=number)
+    version = ReportVersion(
+        report_id=report.id, number=number, snapshot=content, submitted_by_id=actor.id
+    )
+    db.session.add(version)
+    report.submitted_at = version.submitted_at = utcnow()
+    _tell(report, "report.submitted", admins_of(project.call.street_id), f"{report.id}:{number}")
+    db.session.flush()
+    return version
+
+
+def _last_version(report: Report) -> int:
+    return (
+        db.session.scalar(
+            select(func.max(ReportVersion.number)).where(ReportVersion.report_id == report.id)
+        )
+        or 0
+    )
+
+
+def snapshot(report: Report) -> dict:
+    """The report as submitted, self-contained: indicator names and targets, budget lines."""
+    actuals = {a.indicator_id: a for a in report.actuals}
+    expenditures = db.session.scalars(
+        select(Expenditure)
+        .options(joinedload(Expenditure.budget_line), joinedload(Expenditure.receipt))
+        .where(Expenditure.report_id == report.id)
+        .order_by(Expenditure.spent_on, Expenditure.id)
+    ).all()
+    return {
+        "kind": report.kind.value,
+        "narrative": report.narrative,
+        "self_assessment": report.self_assessment,
+        "actuals": [
+            {
+                "indicator_id": i.id,
+                "name": i.name,
+                "target": i.target,
+                "unit": i.unit,
+                "actual": actuals[i.id].actual,
+                "note": actuals[i.id].note,
+            }
+            for i in report.project.application.indicators
+            if i.id in actuals
+        ],
+        "expenditures": [
+            {
+                "budget_line_id": e.budget_line_id,
+                "category": e.budget_line.category.value,
+                "item": e.budget_line.item,
+                "amount": e.amount,
+                "spent_on": e.spent_on.isoformat(),
+                "payee": e.payee,
+                "receipt_file_id": e.receipt_file_id,
+                "receipt_name": e.receipt.original_name if e.receipt else None,
+            }
+            for e in expenditures
+        ],
+        "total_spent": sum(e.amount for e in expenditures),
+    }
+
+
+# ------------------------------------------------------------------------------------ review
+
+
+def _check_reviewable(report: Report) -> None:
+    if report.project.status not in REVIEWABLE_PROJECT:
+        raise DomainError(
+            _l(
+                "The project is %(status)s: its reports are no longer reviewed.",
+                status=report.project.status.title,
+            )
+        )
+
+
+def _reviewed(report: Report, comment: str, actor: User) -> None:
+    report.review_comment = comment
+    report.reviewed_by_id = actor.id
+    report.reviewed_at = utcnow()
+
+
+def _reason(reason: str | None, message) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(message, field="reason")
+    if len(reason) > 4000:
+        raise DomainError(_l("Use at most %(count)s characters.", count=4000), field="reason")
+    return reason
+
+
+def accept_report(*, report: Report, comment: str = "", actor: User) -> Report:
+    """Accept (通过): the tranche waiting on this report becomes due; accepting the final report
+    completes the project (结项)."""
+    _check_reviewable(report)
+    project = report.project
+    if report.kind is ReportKind.FINAL and report.status is R.SUBMITTED:
+        midterm = db.session.scalar(
+            select(Report.status).where(
+                Report.project_id == project.id, Report.kind == ReportKind.MIDTERM
+            )
+        )
+        if midterm is not None and midterm not in DECIDED:
+            raise DomainError(_l("Accept or fail the mid-term report first."))
+    comment = (comment or "").strip()
+    _move(report, R.ACCEPTED, actor=actor, note=comment)
+    _reviewed(report, comment, actor)
+    projects.make_due(project, TRIGGER[report.kind], actor=actor)
+    if report.kind is ReportKind.FINAL:
+        projects.complete(project=project, actor=actor)
+    _tell(report, "report.accepted", members_of(project.organization), str(report.id))
+    db.session.flush()
+    return report
+
+
+def return_report(*, report: Report, reason: str, actor: User) -> Report:
+    """Return for revision (退回修改): the organisation revises and submits again; the versions
+    submitted so far are kept."""
+    _check_reviewable(report)
+    reason = _reason(reason, _l("Say what the organisation should revise."))
+    _move(report, R.RETURNED, actor=actor, note=reason)
+    _reviewed(report, reason, actor)
+    _tell(
+        report,
+        "report.returned",
+        members_of(report.project.organization),
+        f"{report.id}:{_last_version(report)}",
+        reason=reason,
+    )
+    db.session.flush()
+    return report
+
+
+def fail_report(*, report: Report, reason: str, actor: User) -> Report:
+    """The evaluation failed (不合格): the tranche that depended on this report is withheld (扣发)
+    and its money returns to the fund."""
+    _check_reviewable(report)
+    reason = _reason(reason, _l("Give the reason the evaluation failed."))
+    project = report.project
+    _move(report, R.FAILED, actor=actor, note=reason)
+    _reviewed(report, reason, actor)
+    projects.withhold_for(project, TRIGGER[report.kind], reason=reason, actor=actor)
+    _tell(report, "report.failed", members_of(project.organization), str(report.id), reason=reason)
+    db.session.flush()
+    return report
