@@ -12,7 +12,7 @@ from microventure.core.forms import perform
 from microventure.core.policy import authorize
 from microventure.core.timeutil import local_today
 from microventure.extensions import db
-from microventure.funds import queries, services
+from microventure.funds import ledger, queries, services
 from microventure.funds.forms import ContributionForm, FundForm, street_choices_for
 from microventure.funds.models import Contribution, Fund, FundKind
 
@@ -102,3 +102,20 @@ def add_contribution(fund_id: int):
         flash(_("The contribution is recorded."), "success")
         return redirect(url_for(".detail", fund_id=fund.id) + "#contributions")
     return detail(fund_id, contribution_form=form)
+
+
+@bp.get("/<int:fund_id>/ledger", endpoint="ledger")
+@login_required
+def ledger_page(fund_id: int):
+    """The fund ledger: the reconciliation, each call's share and every movement of money."""
+    fund = _fund_or_404(fund_id)
+    balance = queries.balance(fund.id)
+    found = ledger.movements(fund)
+    return render_template(
+        "funds/ledger.html",
+        fund=fund,
+        balance=balance,
+        movements=found,
+        totals=ledger.totals(found),
+        places=ledger.PLACES,
+    )

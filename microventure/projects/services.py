@@ -62,6 +62,9 @@ def split(amount: int, percents: list[int]) -> list[int]:
 
 
 def _move_project(project: Project, to: ProjectStatus, *, actor: User, reason: str = "") -> None:
+    # Lock the row and read its committed state: a payment recorded at the same moment waits.
+    db.session.flush()
+    db.session.refresh(project, with_for_update=True)
     before = project.status
     if (before, to) not in PROJECT_TRANSITIONS:
         raise DomainError(
@@ -86,6 +89,10 @@ def _move_project(project: Project, to: ProjectStatus, *, actor: User, reason: s
 def _move_tranche(
     tranche: Tranche, to: TrancheStatus, *, actor: User | None, reason: str = "", **after
 ) -> None:
+    # Lock the row and read its state as committed: another admin may have just paid it, and
+    # moving a paid tranche from a stale copy would break the paid-with-date constraint (a 500).
+    db.session.flush()
+    db.session.refresh(tranche, with_for_update=True)
     before = tranche.status
     if (before, to) not in TRANCHE_TRANSITIONS:
         raise DomainError(
@@ -179,8 +186,12 @@ def sign_agreement(
 ) -> Project:
     """Record the signed agreement (date and scan): the project starts and the tranches paid on
     signing become due."""
-    if project.status is not P.SIGNING:
+    if project.signed_on is not None:
         raise DomainError(_l("The agreement of this project has already been recorded."))
+    if project.status is not P.SIGNING:
+        raise DomainError(
+            _l("The project is %(status)s: no agreement now.", status=project.status.title)
+        )
     if signed_on is None:
         raise DomainError(_l("Enter the date the agreement was signed."), field="signed_on")
     if signed_on > local_today():
@@ -254,6 +265,8 @@ def record_payment(
     """Record that a due tranche was paid. The row is claimed with a conditional UPDATE, so two
     admins recording the same payment at once cannot pay it twice."""
     project = tranche.project
+    db.session.flush()
+    db.session.refresh(project, with_for_update=True)  # a suspension at the same moment waits
     reference = (reference or "").strip()
     if tranche.status is not T.DUE:
         raise DomainError(
