@@ -17,6 +17,7 @@ from microventure.calls import services as calls
 from microventure.calls.models import Call, Domain
 from microventure.core.timeutil import local_datetime
 from microventure.decisions import services as decisions
+from microventure.demo.project_activity import load_activity
 from microventure.demo.review_round import _content
 from microventure.demo.rounds import _call_settings
 from microventure.extensions import db
@@ -124,6 +125,7 @@ def load_project_round(street_admin: User) -> list[Project]:
                 reference=f"NCJZ-2026-05-{n + 1:02d}",
                 actor=street_admin,
             )
+    load_activity(made, street_admin)
     return made
 
 
