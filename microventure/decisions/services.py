@@ -33,8 +33,20 @@ OBJECTION_LIMITS = {"name": 60, "contact": 120, "text": 5000}
 # ------------------------------------------------------------------------------ recommending
 
 
-def _check_decidable(application: Application, now: datetime) -> Call:
+def _check_decidable(application: Application, now: datetime, *, substitute: bool = False) -> Call:
+    """The call has closed and its notice is not published yet, or (``substitute``) the notice
+    runs and a recommendation was withdrawn after an upheld objection: then a not-recommended
+    application may be recommended into the money it freed."""
     call = application.call
+    if substitute and call.status is CallStatus.NOTICE:
+        if application.status is not S.NOT_RECOMMENDED or not _has_revoked(call):
+            raise DomainError(
+                _l(
+                    "The notice is published: an application can only be recommended in place "
+                    "of one withdrawn after an upheld objection."
+                )
+            )
+        return call
     if call.status not in (CallStatus.PUBLISHED, CallStatus.REVIEWING):
         raise DomainError(
             _l("Decisions can no longer change: the call is %(status)s.", status=call.status.title)
@@ -51,9 +63,34 @@ def _check_decidable(application: Application, now: datetime) -> Call:
     return call
 
 
+def _lock(call: Call) -> None:
+    """Lock the call's row and reload it: requests deciding on the same call queue here, and
+    each sees the call as the one before it left it (its status may have moved on)."""
+    db.session.flush()
+    db.session.refresh(call, with_for_update=True)
+
+
+def _has_revoked(call: Call) -> bool:
+    """A recommendation of the call was withdrawn after an upheld objection."""
+    return (
+        db.session.scalar(
+            select(Decision.id)
+            .join(Application, Application.id == Decision.application_id)
+            .where(
+                Decision.call_id == call.id,
+                Decision.outcome == Outcome.RECOMMENDED,
+                Application.status == S.REJECTED,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def _commit_room(call: Call, *, excluding: int) -> int:
     """Lock the call and return how much of its budget is not held by other applications."""
-    budget = db.session.scalar(select(Call.budget).where(Call.id == call.id).with_for_update())
+    _lock(call)
+    budget = call.budget
     held = db.session.scalar(
         select(func.coalesce(func.sum(Decision.amount), 0))
         .join(Application, Application.id == Decision.application_id)
@@ -93,7 +130,7 @@ def recommend(
     """Recommend (拟资助) at ``amount`` (fen, at most the amount requested), or change the amount
     of a standing recommendation."""
     now = now or utcnow()
-    call = _check_decidable(application, now)
+    call = _check_decidable(application, now, substitute=True)
     requested = application.requested_amount
     if amount is None or amount <= 0:
         raise DomainError(_l("Enter an amount greater than zero."), field="amount")
@@ -106,6 +143,8 @@ def recommend(
             field="amount",
         )
     room = _commit_room(call, excluding=application.id)
+    substitute = call.status is CallStatus.NOTICE
+    _check_decidable(application, now, substitute=substitute)  # again, now that it is locked
     if amount > room:
         raise DomainError(
             _l(
@@ -136,8 +175,26 @@ def recommend(
         before=before,
         after=_state(decision),
     )
+    if substitute:
+        _tell_substitute(application, decision)
     _start_reviewing(call, actor)
     return decision
+
+
+def _tell_substitute(application: Application, decision: Decision) -> None:
+    """Recommended during the notice, in place of one withdrawn: the applicant learns of it now
+    (the others heard when the notice was published)."""
+    notice = db.session.scalar(select(Notice).where(Notice.call_id == application.call_id))
+    notify(
+        recipients=members_of(application.organization),
+        kind="decision.recommended",
+        link=f"/applications/{application.id}",
+        key=str(application.id),
+        reference=application.reference,
+        title=application.title,
+        amount=format_fen(decision.amount),
+        ends_on=notice.ends_on.isoformat() if notice else "",
+    )
 
 
 def not_recommend(
@@ -150,6 +207,8 @@ def not_recommend(
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_l("Give the reason it is not recommended."), field="reason")
+    _lock(call)
+    _check_decidable(application, now)  # again: the notice may have been published meanwhile
     decision = _decision(application)
     before = _state(decision)
     if decision is None:
@@ -201,6 +260,7 @@ def notice_window(published: datetime, working_days: int) -> tuple:
 
 def publish_notice(*, call: Call, actor: User, now: datetime | None = None) -> Notice:
     now = now or utcnow()
+    _lock(call)  # no decision may slip in between the count below and the status change
     if call.status not in (CallStatus.PUBLISHED, CallStatus.REVIEWING):
         raise DomainError(
             _l("A call that is %(status)s cannot publish a notice.", status=call.status.title)
@@ -393,6 +453,7 @@ def finalize(*, call: Call, actor: User, now: datetime | None = None) -> list:
     from microventure.projects.services import create_project
 
     now = now or utcnow()
+    _lock(call)  # a substitute being recommended finishes first, and is finalized with the rest
     notice = db.session.scalar(select(Notice).where(Notice.call_id == call.id))
     if call.status is not CallStatus.NOTICE or notice is None:
         raise DomainError(_l("Only a call whose notice has been published can be finalized."))

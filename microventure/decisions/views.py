@@ -1,5 +1,309 @@
 """Admin decision pages: the funding line and decisions, the notice, objections, finalizing."""
 
-from flask import Blueprint
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from microventure.applications.models import Application, ApplicationStatus
+from microventure.calls.models import Call
+from microventure.core.errors import DomainError
+from microventure.core.forms import perform
+from microventure.core.money import format_fen
+from microventure.core.policy import authorize
+from microventure.core.timeutil import utcnow
+from microventure.decisions import queries, services
+from microventure.decisions.forms import (
+    APPLY_LINE,
+    NOT_RECOMMEND,
+    RECOMMEND,
+    BulkDecisionForm,
+    DecisionForm,
+    ResolveForm,
+)
+from microventure.decisions.funding_line import Basis
+from microventure.decisions.models import Objection, Outcome
+from microventure.decisions.queries import Phase
+from microventure.extensions import db
 
 bp = Blueprint("decisions", __name__)
+
+
+def _managed_call(call_id: int) -> Call:
+    call = db.session.get(Call, call_id) or abort(404)
+    authorize(current_user, "decision.manage", call, hide=True)
+    return call
+
+
+def _basis(raw: str | None) -> Basis:
+    return Basis(raw) if raw in Basis._value2member_map_ else Basis.REQUESTED
+
+
+def _index_url(call: Call, basis: Basis, anchor: str | None = None) -> str:
+    args = {"basis": basis.value} if basis is not Basis.REQUESTED else {}
+    return url_for(".index", call_id=call.id, _anchor=anchor, **args)
+
+
+@bp.get("/admin/calls/<int:call_id>/decisions")
+@login_required
+def index(call_id: int):
+    call = _managed_call(call_id)
+    return _decisions_page(call, _basis(request.args.get("basis")))
+
+
+def _decisions_page(
+    call: Call,
+    basis: Basis,
+    *,
+    failed: tuple[int, DecisionForm] | None = None,
+    bulk_form: BulkDecisionForm | None = None,
+):
+    """The page; ``failed`` is the row whose refused form is shown again with what was typed."""
+    bulk_form = bulk_form or BulkDecisionForm(formdata=None, basis=basis.value)
+    return render_template(
+        "decisions/index.html",
+        call=call,
+        page=queries.decisions_page(call, basis),
+        stage=queries.phase(call, utcnow()),
+        Phase=Phase,
+        Outcome=Outcome,
+        bases=list(Basis),
+        failed_id=failed[0] if failed else None,
+        failed_form=failed[1] if failed else None,
+        bulk_form=bulk_form,
+        checked=set(bulk_form.application_ids.data or []),
+    )
+
+
+@bp.post("/admin/calls/<int:call_id>/decisions/<int:application_id>")
+@login_required
+def decide(call_id: int, application_id: int):
+    """Recommend one application at an amount, or turn it down with a reason."""
+    call = _managed_call(call_id)
+    application = db.session.get(Application, application_id)
+    if application is None or application.call_id != call.id or application.reference is None:
+        abort(404)
+    basis = _basis(request.args.get("basis"))
+    form = DecisionForm()
+    valid = form.validate_on_submit()
+    if not valid and form.action.data == NOT_RECOMMEND and set(form.errors) == {"amount"}:
+        form.amount.errors = []  # the amount box does not matter when turning down
+        valid = True
+    if valid:
+        if form.action.data == RECOMMEND:
+
+            def operation():
+                return services.recommend(
+                    application=application,
+                    amount=form.amount.data,
+                    conditions=form.conditions.data or "",
+                    actor=current_user,
+                )
+
+            done = _l("%(reference)s is recommended.", reference=application.reference)
+        else:
+
+            def operation():
+                return services.not_recommend(
+                    application=application, reason=form.reason.data or "", actor=current_user
+                )
+
+            done = _l("%(reference)s is not recommended.", reference=application.reference)
+        if perform(operation, form):
+            flash(str(done), "success")
+            return redirect(_index_url(call, basis, f"application-{application.id}"))
+    elif form.action.errors:
+        flash(_("Choose to recommend the application or not."), "danger")
+    return _decisions_page(call, basis, failed=(application_id, form))
+
+
+# ---------------------------------------------------------------------------------- in bulk
+
+
+def _named(application: Application, operation) -> None:
+    """Run one decision of a batch; a refusal names the application it concerns."""
+    try:
+        operation()
+    except DomainError as exc:
+        raise DomainError(
+            _l(
+                "%(reference)s “%(title)s”: %(problem)s",
+                reference=application.reference,
+                title=application.title,
+                problem=str(exc),
+            )
+        ) from exc
+
+
+def _applications(call: Call, ids) -> dict[int, Application]:
+    ids = set(ids)
+    found = db.session.scalars(
+        select(Application).where(Application.id.in_(ids), Application.call_id == call.id)
+    ).all()
+    if len(found) != len(ids):
+        abort(404)
+    return {a.id: a for a in found}
+
+
+def _apply_line(call: Call, basis: Basis, reason: str) -> tuple[int, int]:
+    """Recommend every application above the funding line at the line's amount and turn down
+    the others that are not turned down already. Turning down goes first: it frees the money
+    the line gives to others. Returns (recommended, not recommended)."""
+    page = queries.decisions_page(call, basis)
+    funded, others = [], []
+    for row in [*page.rows, *page.unscored]:
+        d = row.decision
+        if row.entry.funded:
+            same = d and d.outcome is Outcome.RECOMMENDED and d.amount == row.entry.amount
+            if not (same and row.status is ApplicationStatus.RECOMMENDED):
+                funded.append(row)
+        elif row.status is not ApplicationStatus.NOT_RECOMMENDED:
+            others.append(row)
+    if others and not reason.strip():
+        raise DomainError(_l("Give the reason for those not recommended."), field="reason")
+    applications = _applications(call, [r.application_id for r in funded + others])
+    for row in others:
+        application = applications[row.application_id]
+        _named(
+            application,
+            lambda a=application: services.not_recommend(
+                application=a, reason=reason, actor=current_user
+            ),
+        )
+    for row in funded:
+        application, d = applications[row.application_id], row.decision
+        keep = d.conditions if d and d.outcome is Outcome.RECOMMENDED else ""
+        _named(
+            application,
+            lambda a=application, amount=row.entry.amount, keep=keep: services.recommend(
+                application=a, amount=amount, conditions=keep, actor=current_user
+            ),
+        )
+    return len(funded), len(others)
+
+
+def _turn_down(call: Call, ids: list[int], reason: str) -> int:
+    if not reason.strip():
+        raise DomainError(_l("Give the reason for those not recommended."), field="reason")
+    chosen = _applications(call, ids)
+    for application in sorted(chosen.values(), key=lambda a: a.reference or ""):
+        _named(
+            application,
+            lambda a=application: services.not_recommend(
+                application=a, reason=reason, actor=current_user
+            ),
+        )
+    return len(chosen)
+
+
+@bp.post("/admin/calls/<int:call_id>/decisions/bulk")
+@login_required
+def bulk(call_id: int):
+    """Apply the funding line, or turn down the ticked applications: all or nothing."""
+    call = _managed_call(call_id)
+    form = BulkDecisionForm()
+    basis = form.chosen_basis()
+    reason = form.reason.data or ""
+    counts: list = []
+    if not form.validate_on_submit():
+        flash(_("Choose what to do with the applications."), "danger")
+    elif form.mode.data == APPLY_LINE:
+        if perform(lambda: counts.extend(_apply_line(call, basis, reason)), form):
+            flash(
+                _(
+                    "The funding line is applied: %(recommended)s recommended, "
+                    "%(turned_down)s not recommended.",
+                    recommended=counts[0],
+                    turned_down=counts[1],
+                ),
+                "success",
+            )
+            return redirect(_index_url(call, basis))
+    elif not form.application_ids.data:
+        form.application_ids.errors = [_("Tick the applications to turn down.")]
+    elif perform(lambda: counts.append(_turn_down(call, form.application_ids.data, reason)), form):
+        flash(_("%(count)s applications are not recommended.", count=counts[0]), "success")
+        return redirect(_index_url(call, basis))
+    return _decisions_page(call, basis, bulk_form=form)
+
+
+# -------------------------------------------------------------------------- notice and finalize
+
+
+@bp.get("/admin/calls/<int:call_id>/notice")
+@login_required
+def notice(call_id: int):
+    return _notice_page(_managed_call(call_id))
+
+
+def _notice_page(call: Call, *, failed: tuple[int, ResolveForm] | None = None):
+    return render_template(
+        "decisions/notice.html",
+        call=call,
+        page=queries.notice_page(call),
+        stage=queries.phase(call, utcnow()),
+        Phase=Phase,
+        now=utcnow(),
+        failed_id=failed[0] if failed else None,
+        failed_form=failed[1] if failed else None,
+    )
+
+
+@bp.post("/admin/calls/<int:call_id>/notice/publish")
+@login_required
+def publish(call_id: int):
+    call = _managed_call(call_id)
+    published: list = []
+    if perform(lambda: published.append(services.publish_notice(call=call, actor=current_user))):
+        n = published[0]
+        flash(
+            _(
+                "The notice is published: open from %(first)s to %(last)s.",
+                first=n.starts_on.isoformat(),
+                last=n.ends_on.isoformat(),
+            ),
+            "success",
+        )
+    return redirect(url_for(".notice", call_id=call.id))
+
+
+@bp.post("/admin/calls/<int:call_id>/objections/<int:objection_id>/resolve")
+@login_required
+def resolve(call_id: int, objection_id: int):
+    call = _managed_call(call_id)
+    objection = db.session.get(Objection, objection_id)
+    if objection is None or objection.notice.call_id != call.id:
+        abort(404)
+    form = ResolveForm()
+    if form.validate_on_submit() and perform(
+        lambda: services.resolve_objection(
+            objection=objection,
+            upheld=form.upheld.data == "1",
+            resolution=form.resolution.data or "",
+            actor=current_user,
+        ),
+        form,
+    ):
+        flash(_("The objection is resolved: %(status)s.", status=objection.status.title), "success")
+        return redirect(url_for(".notice", call_id=call.id, _anchor=f"objection-{objection_id}"))
+    return _notice_page(call, failed=(objection_id, form))
+
+
+@bp.post("/admin/calls/<int:call_id>/finalize")
+@login_required
+def finalize(call_id: int):
+    call = _managed_call(call_id)
+    created: list = []
+    if perform(lambda: created.extend(services.finalize(call=call, actor=current_user))):
+        flash(
+            _("The call is finalized: %(count)s projects were created.", count=len(created)),
+            "success",
+        )
+    return redirect(url_for(".notice", call_id=call.id))
+
+
+@bp.app_template_filter("yuan_input")
+def yuan_input(fen: int | None) -> str:
+    """Fen as typed into an amount field: '12345.60'."""
+    return "" if fen is None else format_fen(fen, symbol="").replace(",", "")
