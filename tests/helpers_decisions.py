@@ -4,6 +4,7 @@ and finalized as far as a test needs."""
 from datetime import timedelta
 
 from microventure.core.timeutil import utcnow
+from microventure.decisions import notice as notice_services
 from microventure.decisions import services as decisions
 from microventure.extensions import db
 from tests.helpers_reviews import eligible_round
@@ -29,6 +30,6 @@ def finalized_round(make, *, amounts=(25_000_00, 20_000_00), **kwargs):
     for application in apps[len(amounts) :]:
         decisions.not_recommend(application=application, reason="得分较低", actor=admin)
     published = utcnow() - timedelta(days=30)
-    r["notice"] = decisions.publish_notice(call=r["call"], actor=admin, now=published)
-    r["projects"] = decisions.finalize(call=r["call"], actor=admin)
+    r["notice"] = notice_services.publish_notice(call=r["call"], actor=admin, now=published)
+    r["projects"] = notice_services.finalize(call=r["call"], actor=admin)
     return r

@@ -10,6 +10,7 @@ from microventure.applications import services as applications
 from microventure.applications.models import ApplicationStatus, FundingSource
 from microventure.calls.models import BudgetCategory
 from microventure.core.timeutil import utcnow
+from microventure.decisions import notice as notice_services
 from microventure.decisions import services as decisions
 from microventure.extensions import db
 from microventure.reviews import services as reviews
@@ -132,7 +133,7 @@ def publish(world, *, days_ago=0, decide=True, amounts=None):
             decisions.recommend(application=application, amount=amount, actor=admin)
         for application in apps[len(amounts) :]:
             decisions.not_recommend(application=application, reason="得分较低", actor=admin)
-    world["notice"] = decisions.publish_notice(
+    world["notice"] = notice_services.publish_notice(
         call=world["call"], actor=admin, now=utcnow() - timedelta(days=days_ago)
     )
     return world["notice"]

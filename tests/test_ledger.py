@@ -10,6 +10,7 @@ import pytest
 
 from microventure.accounts.models import Role
 from microventure.core.timeutil import utcnow
+from microventure.decisions import notice as notice_services
 from microventure.decisions import services as decisions
 from microventure.funds import ledger
 from microventure.funds import queries as fund_queries
@@ -73,12 +74,12 @@ def test_the_ledger_reconciles_at_every_step_of_a_round(make, monkeypatch):
 
     # an upheld objection revokes the ¥15,000 recommendation: back to the call's budget
     published = utcnow() - timedelta(days=30)
-    notice = decisions.publish_notice(call=call, actor=admin, now=published)
-    objection = decisions.lodge_objection(
+    notice = notice_services.publish_notice(call=call, actor=admin, now=published)
+    objection = notice_services.lodge_objection(
         notice=notice, application_id=a3.id, name="居民", contact="13800138000",
         text="该机构已停止活动", remote_addr=None, now=published + timedelta(hours=1),
     )  # fmt: skip
-    decisions.resolve_objection(
+    notice_services.resolve_objection(
         objection=objection, upheld=True, resolution="核实属实", actor=admin
     )
     reconciles(
@@ -86,7 +87,7 @@ def test_the_ledger_reconciles_at_every_step_of_a_round(make, monkeypatch):
     )
 
     # finalizing returns the ungranted ¥255,000 to the fund
-    p1, p2 = decisions.finalize(call=call, actor=admin)
+    p1, p2 = notice_services.finalize(call=call, actor=admin)
     reconciles(fund, raised=510_000, available=465_000, reserved=0, committed=45_000, disbursed=0)
 
     # signing and paying the first 50% of ¥25,000

@@ -1,10 +1,13 @@
 """The admin's notice page after publishing: objections resolved (an upheld one frees its money
 for another application), and finalizing the call into projects."""
 
+import pytest
 from sqlalchemy import select
 
 from microventure.applications.models import ApplicationStatus
 from microventure.calls.models import CallStatus
+from microventure.core.errors import DomainError
+from microventure.decisions import notice as notice_services
 from microventure.decisions import services
 from microventure.decisions.models import ObjectionStatus
 from microventure.extensions import db
@@ -33,7 +36,7 @@ def published_example(make, *, days_ago=0):
 
 
 def object_to(world, application=None, **values):
-    return services.lodge_objection(
+    return notice_services.lodge_objection(
         notice=world["notice"],
         application_id=application.id if application else None,
         name=values.get("name", "张居民"),
@@ -181,7 +184,7 @@ def test_finalizing_creates_the_projects(client, make, login_as):
     world = published_example(make, days_ago=30)
     a30, a40, a10, a35 = world["applications"]
     objection = object_to(world, a35)
-    services.resolve_objection(
+    notice_services.resolve_objection(
         objection=objection, upheld=False, resolution="不属实", actor=world["admin"]
     )
     login_as(world["admin"])
@@ -227,3 +230,16 @@ def test_notice_page_query_count_is_fixed(client, make, login_as, count_queries)
     assert html.count('data-objection="') == 7
     assert few.count == many.count, many.statements
     assert many.count <= 10
+
+
+def test_no_substitute_once_the_notice_has_ended(make):
+    """A substitute must be seen (and open to objection) by the public before it is final."""
+    world = published_example(make, days_ago=30)
+    a30, a40, _a10, _a35 = world["applications"]
+    objection = object_to(world, a40)
+    notice_services.resolve_objection(
+        objection=objection, upheld=True, resolution="经核实，预算虚报", actor=world["admin"]
+    )
+    with pytest.raises(DomainError, match="notice has ended"):
+        services.recommend(application=a30, amount=30 * K, actor=world["admin"])
+    assert a30.status is S.NOT_RECOMMENDED

@@ -4,7 +4,7 @@ through it: stored, admins told, refused after the window, rate limited."""
 from sqlalchemy import select
 
 from microventure.accounts.models import Role
-from microventure.decisions import services
+from microventure.decisions import notice as notice_services
 from microventure.decisions.models import Objection, ObjectionStatus
 from microventure.extensions import db
 from microventure.notifications.models import Notification
@@ -173,7 +173,7 @@ def test_a_refused_objection_keeps_what_was_typed(client, make):
 
 def test_after_the_window_objections_are_refused_and_nothing_is_lost(client, make):
     world = notice_world(make, days_ago=30)
-    earlier = services.lodge_objection(
+    earlier = notice_services.lodge_objection(
         notice=world["notice"],
         application_id=None,
         name="早到的",
@@ -217,7 +217,7 @@ def test_objections_are_rate_limited_per_address(client, make):
 def test_withdrawn_recommendations_are_struck_through(client, make):
     world = notice_world(make)
     first, second, _ = world["applications"]
-    objection = services.lodge_objection(
+    objection = notice_services.lodge_objection(
         notice=world["notice"],
         application_id=first.id,
         name="张",
@@ -225,7 +225,7 @@ def test_withdrawn_recommendations_are_struck_through(client, make):
         text="虚报",
         remote_addr=None,
     )
-    services.resolve_objection(
+    notice_services.resolve_objection(
         objection=objection, upheld=True, resolution="核实属实", actor=world["admin"]
     )
     english(client)

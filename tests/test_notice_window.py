@@ -9,6 +9,7 @@ from sqlalchemy import select
 from microventure.applications.models import ApplicationStatus
 from microventure.calls.models import CallStatus
 from microventure.core.timeutil import local_datetime
+from microventure.decisions import notice as notice_services
 from microventure.decisions import services
 from microventure.extensions import db
 from microventure.notifications.models import Notification
@@ -27,7 +28,7 @@ def test_window_across_national_day_2026():
     assert is_workday(date(2026, 10, 10)) and not is_workday(date(2026, 10, 11))
     # Five working days from 30 Sept: 30 Sept, 8 Oct, 9 Oct, 10 Oct (Saturday), 12 Oct.
     published = local_datetime(date(2026, 9, 30), time(10, 0))  # 02:00 UTC
-    first, last, ends_at = services.notice_window(published, 5)
+    first, last, ends_at = notice_services.notice_window(published, 5)
     assert (first, last) == (date(2026, 9, 30), date(2026, 10, 12))
     # open to the end of 12 Oct in Shanghai: midnight 13 Oct there is 16:00 UTC on the 12th
     assert ends_at == datetime(2026, 10, 12, 16, 0, tzinfo=UTC)
@@ -38,17 +39,17 @@ def test_window_published_on_a_saturday_starts_on_the_next_working_day():
     # 19 Oct and five working days end on Friday 23 Oct.
     assert not is_workday(date(2026, 10, 17)) and not is_workday(date(2026, 10, 18))
     published = local_datetime(date(2026, 10, 17), time(11, 0))
-    first, last, _ends_at = services.notice_window(published, 5)
+    first, last, _ends_at = notice_services.notice_window(published, 5)
     assert (first, last) == (date(2026, 10, 19), date(2026, 10, 23))
 
 
 def test_late_evening_in_shanghai_counts_as_that_day():
     # 23:30 on Wed 30 Sept in Shanghai is 15:30 UTC, still the 30th there
     published = datetime(2026, 9, 30, 15, 30, tzinfo=UTC)
-    assert services.notice_window(published, 1)[:2] == (date(2026, 9, 30), date(2026, 9, 30))
+    assert notice_services.notice_window(published, 1)[:2] == (date(2026, 9, 30), date(2026, 9, 30))
     # 00:30 on 1 Oct in Shanghai (16:30 UTC on the 30th): the holiday, so it starts on 8 Oct
     published = datetime(2026, 9, 30, 16, 30, tzinfo=UTC)
-    assert services.notice_window(published, 1)[:2] == (date(2026, 10, 8), date(2026, 10, 8))
+    assert notice_services.notice_window(published, 1)[:2] == (date(2026, 10, 8), date(2026, 10, 8))
 
 
 # ------------------------------------------------------------------------- the admin's page

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from microventure.accounts.models import Membership, Role
 from microventure.calls.models import Domain
 from microventure.core.timeutil import local_datetime, local_today, utcnow
+from microventure.decisions import notice as notice_services
 from microventure.decisions import services as decisions
 from microventure.extensions import db
 from microventure.notifications import reminders
@@ -222,9 +223,11 @@ def noticed_round(make, *, objections: int = 0):
     decisions.recommend(application=first, amount=20_000_00, actor=admin)
     decisions.not_recommend(application=second, reason="得分较低", actor=admin)
     published = utcnow() - timedelta(days=30)
-    r["notice"] = notice = decisions.publish_notice(call=r["call"], actor=admin, now=published)
+    r["notice"] = notice = notice_services.publish_notice(
+        call=r["call"], actor=admin, now=published
+    )
     for i in range(objections):
-        decisions.lodge_objection(
+        notice_services.lodge_objection(
             notice=notice,
             application_id=first.id,
             name=f"居民{i}",
@@ -261,7 +264,7 @@ def test_notice_ended_counts_only_open_objections(make):
     r = noticed_round(make, objections=3)
     english = make.user(role=Role.STREET_ADMIN, street=r["street"], locale="en")
     resolved = r["notice"].objections[0]
-    decisions.resolve_objection(
+    notice_services.resolve_objection(
         objection=resolved, upheld=False, resolution="经核实不成立", actor=r["admin"]
     )
     assert reminders.notices_ended(r["notice"].ends_on + timedelta(days=1)) == 2

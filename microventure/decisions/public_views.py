@@ -6,7 +6,8 @@ from flask_babel import gettext as _
 from microventure.applications.models import ApplicationStatus
 from microventure.core.forms import perform
 from microventure.core.timeutil import format_local, utcnow
-from microventure.decisions import queries, services
+from microventure.decisions import notice as notice_services
+from microventure.decisions import queries
 from microventure.decisions.forms import ObjectionForm
 from microventure.extensions import limiter
 
@@ -60,7 +61,7 @@ def lodge(call_id: int):
     received: list = []
     if form.validate_on_submit() and perform(
         lambda: received.append(
-            services.lodge_objection(
+            notice_services.lodge_objection(
                 notice=notice,
                 application_id=form.application_id.data,
                 name=form.name.data,

@@ -1,11 +1,11 @@
-"""Recommending, the public notice (公示), objections and finalizing a call.
+"""Recommending (拟资助) or not: the decisions of a call, before its notice is published.
 
 Money rule, in one place: the recommended and approved amounts of a call never exceed its budget.
 ``_commit_room`` locks the call's row (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite lets one
 writer in at a time) before it sums them, so parallel requests queue and none can over-commit.
 Services flush; callers commit."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -17,17 +17,15 @@ from microventure.calls.models import Call, CallStatus
 from microventure.core import audit
 from microventure.core.errors import DomainError
 from microventure.core.money import format_fen
-from microventure.core.timeutil import local_datetime, to_local, utcnow
-from microventure.core.workdays import add_workdays
-from microventure.decisions.models import Decision, Notice, Objection, ObjectionStatus, Outcome
+from microventure.core.timeutil import utcnow
+from microventure.decisions.models import Decision, Notice, Outcome
 from microventure.extensions import db
-from microventure.notifications.services import admins_of, members_of, notify
+from microventure.notifications.services import members_of, notify
 
 S = ApplicationStatus
 DECIDABLE = {S.ELIGIBLE, S.IN_REVIEW, S.RECOMMENDED, S.NOT_RECOMMENDED}
 UNDECIDED = {S.SUBMITTED, S.ELIGIBLE, S.IN_REVIEW}
 HOLDING = (S.RECOMMENDED, S.APPROVED)
-OBJECTION_LIMITS = {"name": 60, "contact": 120, "text": 5000}
 
 
 # ------------------------------------------------------------------------------ recommending
@@ -46,6 +44,12 @@ def _check_decidable(application: Application, now: datetime, *, substitute: boo
                     "of one withdrawn after an upheld objection."
                 )
             )
+        notice = db.session.scalar(select(Notice).where(Notice.call_id == call.id))
+        if notice is None or not notice.is_open(now):
+            # the public must be able to see (and object to) a substitute before it is final
+            raise DomainError(
+                _l("The notice has ended: no application can take a withdrawn one's place now.")
+            )
         return call
     if call.status not in (CallStatus.PUBLISHED, CallStatus.REVIEWING):
         raise DomainError(
@@ -63,7 +67,7 @@ def _check_decidable(application: Application, now: datetime, *, substitute: boo
     return call
 
 
-def _lock(call: Call) -> None:
+def lock_call(call: Call) -> None:
     """Lock the call's row and reload it: requests deciding on the same call queue here, and
     each sees the call as the one before it left it (its status may have moved on)."""
     db.session.flush()
@@ -89,7 +93,7 @@ def _has_revoked(call: Call) -> bool:
 
 def _commit_room(call: Call, *, excluding: int) -> int:
     """Lock the call and return how much of its budget is not held by other applications."""
-    _lock(call)
+    lock_call(call)
     budget = call.budget
     held = db.session.scalar(
         select(func.coalesce(func.sum(Decision.amount), 0))
@@ -207,7 +211,7 @@ def not_recommend(
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_l("Give the reason it is not recommended."), field="reason")
-    _lock(call)
+    lock_call(call)
     _check_decidable(application, now)  # again: the notice may have been published meanwhile
     decision = _decision(application)
     before = _state(decision)
@@ -243,262 +247,3 @@ def _state(decision: Decision | None) -> dict | None:
         "conditions": decision.conditions,
         "reason": decision.reason,
     }
-
-
-# ------------------------------------------------------------------------------------ notice
-
-
-def notice_window(published: datetime, working_days: int) -> tuple:
-    """(first day, last day, closing instant): the window opens on the day of publication (or
-    the next working day if that is a holiday or weekend) and lasts ``working_days`` working
-    days by the official calendar, to the end of the last one in Shanghai."""
-    day = to_local(published).date()
-    last = add_workdays(day - timedelta(days=1), working_days)
-    first = add_workdays(day - timedelta(days=1), 1)
-    return first, last, local_datetime(last + timedelta(days=1))
-
-
-def publish_notice(*, call: Call, actor: User, now: datetime | None = None) -> Notice:
-    now = now or utcnow()
-    _lock(call)  # no decision may slip in between the count below and the status change
-    if call.status not in (CallStatus.PUBLISHED, CallStatus.REVIEWING):
-        raise DomainError(
-            _l("A call that is %(status)s cannot publish a notice.", status=call.status.title)
-        )
-    counts = dict(
-        db.session.execute(
-            select(Application.status, func.count())
-            .where(Application.call_id == call.id)
-            .group_by(Application.status)
-        ).all()
-    )
-    undecided = sum(counts.get(s, 0) for s in UNDECIDED)
-    if undecided:
-        raise DomainError(
-            _l("%(count)s applications still wait for screening or a decision.", count=undecided)
-        )
-    if not counts.get(S.RECOMMENDED):
-        raise DomainError(_l("Recommend at least one application before publishing the notice."))
-    first, last, ends_at = notice_window(now, call.notice_working_days)
-    notice = Notice(
-        call=call,
-        working_days=call.notice_working_days,
-        starts_on=first,
-        ends_on=last,
-        ends_at=ends_at,
-        show_reviewers=call.reviewer_names_in_notice,
-        published_by_id=actor.id,
-        published_at=now,
-    )
-    db.session.add(notice)
-    before = call.status
-    call.status = CallStatus.NOTICE
-    db.session.flush()
-    audit.record(
-        action="call.notice_published",
-        obj=call,
-        actor=actor,
-        before={"status": before},
-        after={"status": CallStatus.NOTICE, "starts_on": first, "ends_on": last},
-    )
-    _tell_applicants_of_recommendations(call, notice)
-    return notice
-
-
-def _tell_applicants_of_recommendations(call: Call, notice: Notice) -> None:
-    decisions = db.session.scalars(
-        select(Decision)
-        .join(Application, Application.id == Decision.application_id)
-        .where(Decision.call_id == call.id, Application.status.in_(DECIDABLE))
-    ).all()
-    for d in decisions:
-        application = d.application
-        params = {"reference": application.reference, "title": application.title}
-        if d.outcome is Outcome.RECOMMENDED:
-            kind = "decision.recommended"
-            params |= {"amount": format_fen(d.amount), "ends_on": notice.ends_on.isoformat()}
-        else:
-            kind, params["reason"] = "decision.not_recommended", d.reason
-        notify(
-            recipients=members_of(application.organization),
-            kind=kind,
-            link=f"/applications/{application.id}",
-            key=str(application.id),
-            **params,
-        )
-
-
-# -------------------------------------------------------------------------------- objections
-
-
-def lodge_objection(
-    *,
-    notice: Notice,
-    application_id: int | None,
-    name: str,
-    contact: str,
-    text: str,
-    remote_addr: str | None,
-    now: datetime | None = None,
-) -> Objection:
-    """Store a member of the public's objection; the street's admins are told."""
-    now = now or utcnow()
-    if not notice.is_open(now):
-        raise DomainError(
-            _l(
-                "The notice period ended on %(day)s; objections are no longer accepted.",
-                day=notice.ends_on.isoformat(),
-            )
-        )
-    values = {"name": name, "contact": contact, "text": text}
-    values = {k: (v or "").strip() for k, v in values.items()}
-    required = {
-        "name": _l("Give your name."),
-        "contact": _l("Give a telephone number or e-mail address where we can reach you."),
-        "text": _l("Describe your objection."),
-    }
-    for key, message in required.items():
-        if not values[key]:
-            raise DomainError(message, field=key)
-        if len(values[key]) > OBJECTION_LIMITS[key]:
-            raise DomainError(
-                _l("Use at most %(count)s characters.", count=OBJECTION_LIMITS[key]), field=key
-            )
-    application = None
-    if application_id is not None:
-        application = db.session.get(Application, application_id)
-        if (
-            application is None
-            or application.call_id != notice.call_id
-            or application.status is not S.RECOMMENDED
-        ):
-            raise DomainError(_l("Choose a project listed in this notice."), field="application_id")
-    objection = Objection(
-        notice=notice,
-        application=application,
-        remote_addr=remote_addr,
-        received_at=now,
-        **values,
-    )
-    db.session.add(objection)
-    db.session.flush()
-    audit.record(
-        action="objection.received",
-        obj=notice.call,
-        actor=None,
-        after={"objection_id": objection.id, "application_id": application_id},
-    )
-    notify(
-        recipients=admins_of(notice.call.street_id),
-        kind="objection.received",
-        link=f"/admin/calls/{notice.call_id}/notice",
-        key=str(objection.id),
-        call=notice.call.title,
-        project=application.title if application else "—",
-    )
-    return objection
-
-
-def resolve_objection(
-    *,
-    objection: Objection,
-    upheld: bool,
-    resolution: str,
-    actor: User,
-    now: datetime | None = None,
-) -> Objection:
-    """Dismiss or uphold an objection. Upholding one that names a recommended project revokes
-    that recommendation (the application is rejected) and its money returns to the budget."""
-    now = now or utcnow()
-    if objection.status is not ObjectionStatus.OPEN:
-        raise DomainError(_l("This objection has already been resolved."))
-    if objection.notice.call.status is not CallStatus.NOTICE:
-        raise DomainError(_l("The call is finalized; its objections can no longer change."))
-    resolution = (resolution or "").strip()
-    if not resolution:
-        raise DomainError(_l("Explain how the objection was resolved."), field="resolution")
-    objection.status = ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED
-    objection.resolution = resolution
-    objection.resolved_by_id = actor.id
-    objection.resolved_at = now
-    application = objection.application
-    if upheld and application is not None and application.status is S.RECOMMENDED:
-        move(application, S.REJECTED, actor=actor, note=resolution, objection_id=objection.id)
-        notify(
-            recipients=members_of(application.organization),
-            kind="decision.revoked",
-            link=f"/applications/{application.id}",
-            key=str(application.id),
-            reference=application.reference,
-            title=application.title,
-            reason=resolution,
-        )
-    db.session.flush()
-    audit.record(
-        action=f"objection.{objection.status.value}",
-        obj=objection.notice.call,
-        actor=actor,
-        after={"objection_id": objection.id, "application_id": objection.application_id},
-        note=resolution,
-    )
-    return objection
-
-
-# -------------------------------------------------------------------------------- finalizing
-
-
-def finalize(*, call: Call, actor: User, now: datetime | None = None) -> list:
-    """After the notice window, with every objection resolved: recommended → approved (each
-    becomes a project with its tranches), not recommended → rejected. Returns the projects."""
-    from microventure.projects.services import create_project
-
-    now = now or utcnow()
-    _lock(call)  # a substitute being recommended finishes first, and is finalized with the rest
-    notice = db.session.scalar(select(Notice).where(Notice.call_id == call.id))
-    if call.status is not CallStatus.NOTICE or notice is None:
-        raise DomainError(_l("Only a call whose notice has been published can be finalized."))
-    if notice.is_open(now):
-        raise DomainError(
-            _l("The notice runs until the end of %(day)s.", day=notice.ends_on.isoformat())
-        )
-    open_objections = sum(1 for o in notice.objections if o.status is ObjectionStatus.OPEN)
-    if open_objections:
-        raise DomainError(_l("Resolve the %(count)s open objections first.", count=open_objections))
-    projects = []
-    decisions = db.session.scalars(
-        select(Decision)
-        .join(Application, Application.id == Decision.application_id)
-        .where(Decision.call_id == call.id)
-        .order_by(Application.reference)
-    ).all()
-    for d in decisions:
-        application = d.application
-        if application.status is S.RECOMMENDED:
-            move(application, S.APPROVED, actor=actor, amount=d.amount)
-            projects.append(create_project(application=application, amount=d.amount, actor=actor))
-            kind, params = "decision.approved", {"amount": format_fen(d.amount)}
-        elif application.status is S.NOT_RECOMMENDED:
-            move(application, S.REJECTED, actor=actor)
-            kind, params = "decision.rejected", {"reason": d.reason}
-        else:
-            continue
-        notify(
-            recipients=members_of(application.organization),
-            kind=kind,
-            link=f"/applications/{application.id}",
-            key=str(application.id),
-            reference=application.reference,
-            title=application.title,
-            **params,
-        )
-    call.status = CallStatus.FINALIZED
-    notice.finalized_at = now
-    audit.record(
-        action="call.finalized",
-        obj=call,
-        actor=actor,
-        before={"status": CallStatus.NOTICE},
-        after={"status": CallStatus.FINALIZED, "projects": len(projects)},
-    )
-    db.session.flush()
-    return projects

@@ -13,6 +13,7 @@ from microventure.core.forms import perform
 from microventure.core.money import format_fen
 from microventure.core.policy import authorize
 from microventure.core.timeutil import utcnow
+from microventure.decisions import notice as notice_services
 from microventure.decisions import queries, services
 from microventure.decisions.forms import (
     APPLY_LINE,
@@ -255,7 +256,9 @@ def _notice_page(call: Call, *, failed: tuple[int, ResolveForm] | None = None):
 def publish(call_id: int):
     call = _managed_call(call_id)
     published: list = []
-    if perform(lambda: published.append(services.publish_notice(call=call, actor=current_user))):
+    if perform(
+        lambda: published.append(notice_services.publish_notice(call=call, actor=current_user))
+    ):
         n = published[0]
         flash(
             _(
@@ -277,7 +280,7 @@ def resolve(call_id: int, objection_id: int):
         abort(404)
     form = ResolveForm()
     if form.validate_on_submit() and perform(
-        lambda: services.resolve_objection(
+        lambda: notice_services.resolve_objection(
             objection=objection,
             upheld=form.upheld.data == "1",
             resolution=form.resolution.data or "",
@@ -295,7 +298,7 @@ def resolve(call_id: int, objection_id: int):
 def finalize(call_id: int):
     call = _managed_call(call_id)
     created: list = []
-    if perform(lambda: created.extend(services.finalize(call=call, actor=current_user))):
+    if perform(lambda: created.extend(notice_services.finalize(call=call, actor=current_user))):
         flash(
             _("The call is finalized: %(count)s projects were created.", count=len(created)),
             "success",

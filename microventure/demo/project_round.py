@@ -16,6 +16,7 @@ from microventure.applications.models import ApplicationStatus
 from microventure.calls import services as calls
 from microventure.calls.models import Call, Domain
 from microventure.core.timeutil import local_datetime
+from microventure.decisions import notice as notice_services
 from microventure.decisions import services as decisions
 from microventure.demo.project_activity import load_activity
 from microventure.demo.review_round import _content
@@ -102,8 +103,10 @@ def load_project_round(street_admin: User) -> list[Project]:
                 reason="评审得分未达资助线，建议明年完善后再申报。",
                 actor=street_admin,
             )
-    decisions.publish_notice(call=call, actor=street_admin, now=local_datetime(NOTICE_PUBLISHED))
-    made = decisions.finalize(call=call, actor=street_admin)
+    notice_services.publish_notice(
+        call=call, actor=street_admin, now=local_datetime(NOTICE_PUBLISHED)
+    )
+    made = notice_services.finalize(call=call, actor=street_admin)
     for n, project in enumerate(made):
         if n == len(made) - 1:
             projects.terminate(
