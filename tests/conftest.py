@@ -70,6 +70,7 @@ def app(tmp_path_factory):
         "testing",
         SQLALCHEMY_DATABASE_URI=database_url(tmp_path_factory),
         RATELIMIT_STORAGE_URI="memory://",
+        UPLOAD_FOLDER=str(tmp_path_factory.mktemp("uploads")),  # never the instance folder
     )
     app.test_client_class = CommittingClient
     request_started.connect(_fresh_request_globals, app)
@@ -272,6 +273,7 @@ def live_server(tmp_path_factory):
         "testing",
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.sqlite'}",
         RATELIMIT_STORAGE_URI="memory://",
+        UPLOAD_FOLDER=str(tmp_path_factory.mktemp("live-uploads")),
         WTF_CSRF_ENABLED=True,
     )
     build_schema(app)

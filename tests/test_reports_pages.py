@@ -157,7 +157,7 @@ def test_adding_and_removing_expenditures_with_a_receipt(client, login_as, world
     (expenditure,) = report.expenditures
     assert expenditure.amount == 1_234_50 and expenditure.receipt.original_name == "发票.pdf"
     assert report.narrative == "开展了十次课堂"  # the text typed is saved as well
-    receipt = client.get(f"/projects/{world.project.id}/receipts/{expenditure.receipt_file_id}")
+    receipt = client.get(f"/projects/{world.project.id}/files/{expenditure.receipt_file_id}")
     assert receipt.status_code == 200 and receipt.data.startswith(b"%PDF")
 
     # a refusal keeps the text and the expenditure typed

@@ -13,6 +13,7 @@ from microventure.core.pagination import paginate_rows
 from microventure.core.policy import is_district_admin
 from microventure.extensions import db
 from microventure.projects.models import (
+    FilePurpose,
     Project,
     ProjectFile,
     ProjectStatus,
@@ -264,11 +265,12 @@ class TrancheTotals:
 
 
 def project_file(project_id: int, file_id: int) -> ProjectFile | None:
-    """A current file of the project (None for a removed file or another project's)."""
+    """A current file of the project (None for a removed file or another project's). A receipt
+    stays available after its expenditure is removed: earlier report versions still show it."""
     return db.session.scalar(
         select(ProjectFile).where(
             ProjectFile.id == file_id,
             ProjectFile.project_id == project_id,
-            ProjectFile.removed_at.is_(None),
+            ProjectFile.removed_at.is_(None) | (ProjectFile.purpose == FilePurpose.RECEIPT),
         )
     )

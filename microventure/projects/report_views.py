@@ -11,7 +11,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from microventure.calls.models import BudgetCategory
-from microventure.core import files
 from microventure.core.errors import DomainError
 from microventure.core.forms import show_domain_error
 from microventure.core.policy import authorize, can
@@ -22,9 +21,7 @@ from microventure.projects import report_queries as queries
 from microventure.projects import reports as services
 from microventure.projects.models import (
     Expenditure,
-    FilePurpose,
     Project,
-    ProjectFile,
     ProjectStatus,
     Report,
     ReportKind,
@@ -266,29 +263,6 @@ def version(project_id: int, kind: str, number: int):
         snapshot=shown.snapshot,
         numbers=queries.version_numbers(report),
     )
-
-
-@bp.get("/projects/<int:project_id>/receipts/<int:file_id>")
-@login_required
-def receipt(project_id: int, file_id: int):
-    """A receipt, also one removed since (an earlier version of a report may show it)."""
-    project = queries.project_for_page(project_id) or abort(404)
-    authorize(current_user, "project.view", project, hide=True)
-    stored = db.session.get(ProjectFile, file_id)
-    if (
-        stored is None
-        or stored.project_id != project.id
-        or stored.purpose is not FilePurpose.RECEIPT
-    ):
-        abort(404)
-    try:
-        return files.send_stored(
-            stored.storage_key,
-            download_name=stored.original_name,
-            kind=files.FileKind(stored.file_type),
-        )
-    except FileNotFoundError:
-        abort(404)
 
 
 @bp.get("/projects/<int:project_id>/budget")
