@@ -119,3 +119,11 @@ def test_times_are_shown_in_shanghai():
     moment = datetime(2026, 10, 31, 16, 30, tzinfo=UTC)
     assert format_local(moment) == "2026-11-01 00:30"
     assert local_datetime(date(2026, 11, 1)) == datetime(2026, 10, 31, 16, 0, tzinfo=UTC)
+
+
+def test_parse_yuan_refuses_amounts_beyond_ten_billion():
+    assert parse_yuan("10000000000") == 1_000_000_000_000
+    with pytest.raises(MoneyError, match="at most"):
+        parse_yuan("10000000000.01")
+    with pytest.raises(MoneyError):
+        parse_yuan("9" * 30)  # would overflow the database column

@@ -8,6 +8,7 @@ from wtforms import StringField, ValidationError
 from wtforms.validators import StopValidation
 
 _YUAN = re.compile(r"^\d+(\.\d{1,2})?$")
+MAX_FEN = 10_000_000_000 * 100  # ¥10 billion: beyond any grant or fund, well inside BIGINT
 
 
 class MoneyError(ValueError):
@@ -20,9 +21,12 @@ def parse_yuan(text: str | int | Decimal) -> int:
     if not _YUAN.match(cleaned):
         raise MoneyError(_l("Enter an amount in yuan with at most two decimals, e.g. 1234.50."))
     try:
-        return int(Decimal(cleaned) * 100)
+        fen = int(Decimal(cleaned) * 100)
     except InvalidOperation as exc:  # pragma: no cover - the regex already excludes this
         raise MoneyError(_l("Enter an amount in yuan.")) from exc
+    if fen > MAX_FEN:
+        raise MoneyError(_l("Enter an amount of at most %(max)s.", max=format_fen(MAX_FEN)))
+    return fen
 
 
 def fen_to_yuan(fen: int) -> Decimal:
