@@ -240,6 +240,6 @@ def test_no_substitute_once_the_notice_has_ended(make):
     notice_services.resolve_objection(
         objection=objection, upheld=True, resolution="经核实，预算虚报", actor=world["admin"]
     )
-    with pytest.raises(DomainError, match="notice has ended"):
+    with pytest.raises(DomainError, match="公示已结束"):
         services.recommend(application=a30, amount=30 * K, actor=world["admin"])
     assert a30.status is S.NOT_RECOMMENDED

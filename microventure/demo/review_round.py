@@ -88,7 +88,7 @@ def load_reviewed_round(district: User) -> None:
             fund,
             CODE,
             "2026年番禺区社区微创投项目征集（第一批）",
-            300_000,
+            200_000,  # the funding line falls after the eighth application
             opens_in_days=-40,
             open_days=41,  # publishable at any hour today; it is closed below
         ),

@@ -26,7 +26,7 @@ labels(
     ProjectStatus,
     {
         ProjectStatus.SIGNING: _l("Awaiting agreement"),
-        ProjectStatus.ACTIVE: _l("Active"),
+        ProjectStatus.ACTIVE: _l("In progress"),
         ProjectStatus.SUSPENDED: _l("Suspended"),
         ProjectStatus.COMPLETED: _l("Completed"),
         ProjectStatus.TERMINATED: _l("Terminated"),
