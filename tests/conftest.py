@@ -230,6 +230,33 @@ def login_as(client):
 
 
 # ----------------------------------------------------------------------------- real services
+@pytest.fixture
+def postgres_app(tmp_path):
+    """An app on a PostgreSQL database of its own, for tests whose threads commit (the rest of
+    the suite rolls back). Skipped in the SQLite run."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL)")
+    name = "microventure_threads"
+    admin_url = make_url(url).set(drivername="postgresql")
+    with psycopg.connect(admin_url.render_as_string(hide_password=False), autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+    app = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=make_url(url).set(database=name).render_as_string(False),
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 16},
+        RATELIMIT_STORAGE_URI="memory://",
+        UPLOAD_FOLDER=str(tmp_path),
+    )
+    build_schema(app)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 def service_missing(reason: str) -> None:

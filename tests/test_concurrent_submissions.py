@@ -1,50 +1,21 @@
 """Reference numbers stay unique when many organisations submit to one call at the same moment."""
 
 import io
-import os
 import threading
 
-import psycopg
 import pytest
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 from werkzeug.datastructures import FileStorage
 
-from microventure import create_app
 from microventure.accounts.models import Role
 from microventure.applications import services
 from microventure.applications.models import Application
 from microventure.calls.models import AttachmentKind
 from microventure.extensions import db
-from tests.conftest import Factory, build_schema
+from tests.conftest import Factory
 from tests.helpers_calls import complete_content, make_call, make_fund
 
 SUBMITTERS = 10
-
-
-@pytest.fixture
-def postgres_app(tmp_path):
-    url = os.environ.get("TEST_DATABASE_URL", "")
-    if not url.startswith("postgresql"):
-        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL)")
-    # A database of its own: this test commits, the rest of the suite rolls back.
-    name = "microventure_concurrency"
-    admin_url = make_url(url).set(drivername="postgresql")
-    with psycopg.connect(admin_url.render_as_string(hide_password=False), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {name}")
-    app = create_app(
-        "testing",
-        SQLALCHEMY_DATABASE_URI=make_url(url).set(database=name).render_as_string(False),
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": SUBMITTERS + 2},
-        RATELIMIT_STORAGE_URI="memory://",
-        UPLOAD_FOLDER=str(tmp_path),
-    )
-    build_schema(app)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.mark.no_transaction

@@ -1,15 +1,11 @@
 """Recommendations never commit more than the call's budget, also when many admins recommend
 at the same moment (PostgreSQL: each thread its own session and transaction)."""
 
-import os
 import threading
 
-import psycopg
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 
-from microventure import create_app
 from microventure.accounts.models import User
 from microventure.applications.models import Application, ApplicationStatus
 from microventure.calls.models import Call, CallStatus
@@ -18,37 +14,12 @@ from microventure.core.models import AuditEvent
 from microventure.decisions import services
 from microventure.decisions.models import Decision
 from microventure.extensions import db
-from tests.conftest import Factory, build_schema
+from tests.conftest import Factory
 from tests.test_decisions_world import YUAN, decision_world
 
 THREADS = 12
 GRANT = 20_000 * YUAN
 BUDGET = 3 * GRANT + 5_000 * YUAN  # room for three, and a bit that fits no fourth
-
-
-@pytest.fixture
-def postgres_app(tmp_path):
-    url = os.environ.get("TEST_DATABASE_URL", "")
-    if not url.startswith("postgresql"):
-        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL)")
-    # A database of its own: this test commits, the rest of the suite rolls back.
-    name = "microventure_decisions_concurrency"
-    admin_url = make_url(url).set(drivername="postgresql")
-    with psycopg.connect(admin_url.render_as_string(hide_password=False), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {name}")
-    app = create_app(
-        "testing",
-        SQLALCHEMY_DATABASE_URI=make_url(url).set(database=name).render_as_string(False),
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": THREADS + 2},
-        RATELIMIT_STORAGE_URI="memory://",
-        UPLOAD_FOLDER=str(tmp_path),
-    )
-    build_schema(app)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.mark.no_transaction

@@ -158,26 +158,13 @@ def recommend(
             ),
             field="amount",
         )
-    decision = _decision(application)
-    before = _state(decision)
-    if decision is None:
-        decision = Decision(application=application, call_id=call.id, decided_by_id=actor.id)
-        db.session.add(decision)
-    decision.outcome = Outcome.RECOMMENDED
-    decision.amount = amount
-    decision.conditions = conditions.strip()
-    decision.reason = ""
-    decision.decided_by_id = actor.id
-    decision.decided_at = now
-    if application.status is not S.RECOMMENDED:
-        move(application, S.RECOMMENDED, actor=actor, amount=amount)
-    db.session.flush()
-    audit.record(
-        action="decision.recommended",
-        obj=application,
+    decision = _record(
+        application,
+        Outcome.RECOMMENDED,
         actor=actor,
-        before=before,
-        after=_state(decision),
+        now=now,
+        amount=amount,
+        conditions=conditions.strip(),
     )
     if substitute:
         _tell_substitute(application, decision)
@@ -213,28 +200,44 @@ def not_recommend(
         raise DomainError(_l("Give the reason it is not recommended."), field="reason")
     lock_call(call)
     _check_decidable(application, now)  # again: the notice may have been published meanwhile
+    decision = _record(application, Outcome.NOT_RECOMMENDED, actor=actor, now=now, reason=reason)
+    _start_reviewing(call, actor)
+    return decision
+
+
+def _record(
+    application: Application,
+    outcome: Outcome,
+    *,
+    actor: User,
+    now: datetime,
+    amount: int | None = None,
+    conditions: str = "",
+    reason: str = "",
+) -> Decision:
+    """Write the application's one decision (new or changed), move the application to the
+    matching state if it is not there yet, and audit the change with before and after."""
     decision = _decision(application)
     before = _state(decision)
     if decision is None:
-        decision = Decision(application=application, call_id=call.id, decided_by_id=actor.id)
+        decision = Decision(
+            application=application, call_id=application.call_id, decided_by_id=actor.id
+        )
         db.session.add(decision)
-    decision.outcome = Outcome.NOT_RECOMMENDED
-    decision.amount = None
-    decision.conditions = ""
-    decision.reason = reason
-    decision.decided_by_id = actor.id
-    decision.decided_at = now
-    if application.status is not S.NOT_RECOMMENDED:
-        move(application, S.NOT_RECOMMENDED, actor=actor, reason=reason)
+    decision.outcome, decision.amount = outcome, amount
+    decision.conditions, decision.reason = conditions, reason
+    decision.decided_by_id, decision.decided_at = actor.id, now
+    status = S(outcome.value)  # the outcomes are named after the application states
+    if application.status is not status:
+        move(application, status, actor=actor, amount=amount, reason=reason or None)
     db.session.flush()
     audit.record(
-        action="decision.not_recommended",
+        action=f"decision.{outcome.value}",
         obj=application,
         actor=actor,
         before=before,
         after=_state(decision),
     )
-    _start_reviewing(call, actor)
     return decision
 
 
