@@ -26,3 +26,18 @@ def paginate_rows(rows: Select, *, page: int, per_page: int, ids: Select | None 
     return RowPagination(
         page=page, per_page=per_page, max_per_page=None, error_out=False, rows=rows, ids=ids
     )
+
+
+class ListPage(Pagination):
+    """A page whose items and total were computed elsewhere (e.g. merged from several queries),
+    for the pager macro."""
+
+    def __init__(self, items: list, *, total: int, page: int, per_page: int) -> None:
+        self._given = (items, total)
+        super().__init__(page=page, per_page=per_page, max_per_page=None, error_out=False)
+
+    def _query_items(self) -> list:
+        return list(self._given[0])
+
+    def _query_count(self) -> int:
+        return self._given[1]

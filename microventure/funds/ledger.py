@@ -11,16 +11,20 @@ from one place to another:
     tranche withheld or released   committed → available
     finalized call's remainder     reserved  → available
 
-so adding the movements up per place gives the fund's balance. Four queries, whatever the
-number of calls, decisions and tranches."""
+so adding the movements up per place gives the fund's balance. The page shows them newest first,
+a page at a time: each source is asked only for its newest ``offset + limit`` rows (its own order
+agrees with the ledger's), so a page costs the same whatever the fund's history. ``sums`` adds
+the movements up per kind in SQL, independently of ``funds.queries``, for the reconciliation
+check."""
 
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from microventure.applications.models import Application
 from microventure.calls.models import Call
@@ -106,9 +110,98 @@ _EARLIEST = datetime.min.replace(tzinfo=UTC)
 _ORDER = {kind: n for n, kind in enumerate(MovementKind)}
 
 
+class FundLedger:
+    """One fund's ledger. The calls and their grants are read once (or taken from the balance
+    the page already has); each method adds a fixed number of queries."""
+
+    def __init__(self, fund: Fund, *, granted: dict[int, int] | None = None) -> None:
+        self.fund = fund
+        self.calls = _fund_calls(fund)
+        self.call_ids = [c.id for c in self.calls] or [0]
+        self.granted = _granted(self.call_ids) if granted is None else granted
+
+    def movements(self, *, limit: int | None = None, offset: int = 0) -> list[Movement]:
+        """Newest first: all of them, or ``limit`` from ``offset`` (four queries)."""
+        top = None if limit is None else offset + limit
+        found = [
+            *_contributions(self.fund, top),
+            *_calls(self.calls, self.granted),
+            *_decisions(self.call_ids, top),
+            *_tranches(self.call_ids, top),
+        ]
+        found.sort(key=lambda m: (m.on, m.at or _EARLIEST, _ORDER[m.kind]), reverse=True)
+        return found[offset:top]
+
+    def summary(self) -> tuple[int, dict[MovementKind, int]]:
+        """How many movements there are, and their amounts added up per kind (one query)."""
+        ids, fund_id = self.call_ids, self.fund.id
+
+        def tranches(what, *statuses):
+            stmt = _tranche_rows(select(what), ids)
+            return (
+                stmt.where(Tranche.status.in_(statuses)) if statuses else stmt
+            ).scalar_subquery()
+
+        row = db.session.execute(
+            select(
+                select(func.count())
+                .select_from(Contribution)
+                .where(Contribution.fund_id == fund_id)
+                .scalar_subquery(),
+                _holding(select(func.count()), ids).scalar_subquery(),
+                tranches(func.count()),
+                select(_total(Contribution.amount))
+                .where(Contribution.fund_id == fund_id)
+                .scalar_subquery(),
+                _holding(select(_total(Decision.amount)), ids).scalar_subquery(),
+                tranches(_total(Tranche.amount), TrancheStatus.PAID),
+                tranches(_total(Tranche.amount), TrancheStatus.WITHHELD),
+                tranches(_total(Tranche.amount), TrancheStatus.RELEASED),
+            )
+        ).one()
+        decided = [c for c in self.calls if c.status in DECIDED]
+        returns = [c.budget - self.granted.get(c.id, 0) for c in decided]
+        count = row[0] + row[1] + row[2] + len(self.calls) + sum(1 for r in returns if r)
+        return count, {
+            MovementKind.CONTRIBUTION: row[3],
+            MovementKind.RESERVATION: sum(c.budget for c in self.calls),
+            MovementKind.DECISION: row[4],
+            MovementKind.PAYMENT: row[5],
+            MovementKind.WITHHELD: row[6],
+            MovementKind.RELEASED: row[7],
+            MovementKind.RETURN: sum(returns),
+        }
+
+
 def movements(fund: Fund) -> list[Movement]:
     """Every movement of the fund's money, newest first."""
-    calls = db.session.execute(
+    return FundLedger(fund).movements()
+
+
+def totals(amounts: list[Movement] | dict[MovementKind, int]) -> dict[str, int]:
+    """What the movements (a list of them, or their sums per kind) leave in each place; equals
+    the fund's balance."""
+    if isinstance(amounts, list):
+        per_kind: dict[MovementKind, int] = defaultdict(int)
+        for m in amounts:
+            per_kind[m.kind] += m.amount
+        amounts = per_kind
+    places = dict.fromkeys(PLACES, 0)
+    for kind, amount in amounts.items():
+        source, target = MOVES[kind]
+        places[target] += amount
+        if source:
+            places[source] -= amount
+    return places
+
+
+def _total(column):
+    # PostgreSQL's sum(bigint) is numeric; fen stay integers
+    return sa.cast(func.coalesce(func.sum(column), 0), sa.BigInteger)
+
+
+def _fund_calls(fund: Fund) -> list:
+    return db.session.execute(
         select(
             Call.id,
             Call.code,
@@ -121,30 +214,26 @@ def movements(fund: Fund) -> list[Movement]:
         .outerjoin(Notice, Notice.call_id == Call.id)
         .where(Call.fund_id == fund.id)
     ).all()
-    call_ids = [c.id for c in calls]
-    decisions = _holding_decisions(call_ids)
-    found = [
-        *_contributions(fund),
-        *_calls(calls, decisions),
-        *_decisions(decisions),
-        *_tranches(call_ids),
-    ]
-    found.sort(key=lambda m: (m.on, m.at or _EARLIEST, _ORDER[m.kind]), reverse=True)
-    return found
 
 
-def totals(found: list[Movement]) -> dict[str, int]:
-    """What the movements leave in each place; equals the fund's balance."""
-    places = dict.fromkeys(PLACES, 0)
-    for m in found:
-        places[m.target] += m.amount
-        if m.source:
-            places[m.source] -= m.amount
-    return places
+def _granted(call_ids: list[int]) -> dict[int, int]:
+    """Each call's recommended and approved grants."""
+    return dict(
+        db.session.execute(
+            _holding(select(Decision.call_id, _total(Decision.amount)), call_ids).group_by(
+                Decision.call_id
+            )
+        ).all()
+    )
 
 
-def _contributions(fund: Fund) -> list[Movement]:
-    rows = db.session.scalars(select(Contribution).where(Contribution.fund_id == fund.id))
+def _contributions(fund: Fund, top: int | None) -> list[Movement]:
+    rows = db.session.scalars(
+        select(Contribution)
+        .where(Contribution.fund_id == fund.id)
+        .order_by(Contribution.received_on.desc(), Contribution.recorded_at.desc())
+        .limit(top)
+    )
     return [
         Movement(
             MovementKind.CONTRIBUTION,
@@ -159,28 +248,18 @@ def _contributions(fund: Fund) -> list[Movement]:
     ]
 
 
-def _holding_decisions(call_ids: list[int]) -> list:
+def _holding(stmt, call_ids: list[int]):
     """Decisions holding money: the application is recommended or approved."""
-    return db.session.execute(
-        select(
-            Decision.call_id,
-            Decision.amount,
-            Decision.decided_at,
-            Application.reference,
-            Application.title,
-        )
+    return (
+        stmt.select_from(Decision)
         .join(Application, Application.id == Decision.application_id)
         .where(Decision.call_id.in_(call_ids), Application.status.in_(HOLDING))
-        .order_by(Decision.id)
-    ).all()
+    )
 
 
-def _calls(calls: list, decisions: list) -> list[Movement]:
+def _calls(calls: list, granted: dict[int, int]) -> list[Movement]:
     """Each call's budget reservation and, once it is decided, the return of what it did not
     grant (its budget less its recommended and approved grants)."""
-    granted: dict[int, int] = defaultdict(int)
-    for d in decisions:
-        granted[d.call_id] += d.amount
     found = []
     for c in calls:
         subject, link = f"{c.code} · {c.title}", f"/admin/calls/{c.id}"
@@ -195,7 +274,7 @@ def _calls(calls: list, decisions: list) -> list[Movement]:
                 c.created_at,
             )
         )
-        remainder = c.budget - granted[c.id]
+        remainder = c.budget - granted.get(c.id, 0)
         if c.status in DECIDED and remainder:
             when = c.finalized_at or c.created_at
             found.append(
@@ -204,7 +283,21 @@ def _calls(calls: list, decisions: list) -> list[Movement]:
     return found
 
 
-def _decisions(decisions: list) -> list[Movement]:
+def _decisions(call_ids: list[int], top: int | None) -> list[Movement]:
+    rows = db.session.execute(
+        _holding(
+            select(
+                Decision.call_id,
+                Decision.amount,
+                Decision.decided_at,
+                Application.reference,
+                Application.title,
+            ),
+            call_ids,
+        )
+        .order_by(Decision.decided_at.desc())
+        .limit(top)
+    )
     return [
         Movement(
             MovementKind.DECISION,
@@ -216,34 +309,59 @@ def _decisions(decisions: list) -> list[Movement]:
             f"/admin/calls/{d.call_id}/decisions",
             d.decided_at,
         )
-        for d in decisions
+        for d in rows
     ]
 
 
-def _tranches(call_ids: list[int]) -> list[Movement]:
-    """Paid tranches leave the fund; withheld and released ones return to it."""
-    rows = db.session.execute(
-        select(
-            Tranche.position,
-            Tranche.amount,
-            Tranche.status,
-            Tranche.paid_on,
-            Tranche.paid_at,
-            Tranche.payment_reference,
-            Tranche.reason,
-            Tranche.closed_at,
-            Project.id.label("project_id"),
-            Project.agreement_number,
-        )
+def _tranche_rows(stmt, call_ids: list[int]):
+    """Tranches that moved money: paid ones left the fund; withheld and released ones (with an
+    amount) returned to it."""
+    return (
+        stmt.select_from(Tranche)
         .join(Project, Project.id == Tranche.project_id)
         .where(
             Project.call_id.in_(call_ids),
-            Tranche.status.in_((TrancheStatus.PAID, *RETURNED_TO_FUND)),
+            (Tranche.status == TrancheStatus.PAID)
+            | (Tranche.status.in_(RETURNED_TO_FUND) & (Tranche.amount > 0)),
         )
-    ).all()
+    )
+
+
+def _tranches(call_ids: list[int], top: int | None) -> list[Movement]:
+    """Paid tranches leave the fund; withheld and released ones return to it. One query of two
+    parts, each newest first in the ledger's own order: payments by their date, returns by when
+    they happened."""
+    columns = select(
+        Tranche.position,
+        Tranche.amount,
+        Tranche.status,
+        Tranche.paid_on,
+        Tranche.paid_at,
+        Tranche.payment_reference,
+        Tranche.reason,
+        Tranche.closed_at,
+        Project.id.label("project_id"),
+        Project.agreement_number,
+    )
+    paid = (
+        _tranche_rows(columns, call_ids)
+        .where(Tranche.status == TrancheStatus.PAID)
+        .order_by(Tranche.paid_on.desc(), Tranche.paid_at.desc())
+        .limit(top)
+        .subquery()
+    )
+    returned = (
+        _tranche_rows(columns, call_ids)
+        .where(Tranche.status != TrancheStatus.PAID)
+        .order_by(Tranche.closed_at.desc())
+        .limit(top)
+        .subquery()
+    )
+    rows = db.session.execute(sa.union_all(select(paid), select(returned))).all()
+    label = _("Tranche %(n)s", n="{n}")  # translated once, filled in per row
     found = []
     for t in rows:
-        subject = f"{t.agreement_number} · {_('Tranche %(n)s', n=t.position + 1)}"
+        subject = f"{t.agreement_number} · {label.replace('{n}', str(t.position + 1))}"
         link = f"/projects/{t.project_id}#tranches"
         if t.status is TrancheStatus.PAID:
             found.append(
@@ -257,7 +375,7 @@ def _tranches(call_ids: list[int]) -> list[Movement]:
                     t.paid_at,
                 )
             )
-        elif t.amount:
+        else:
             kind = MovementKind(t.status.value)
             closed = t.closed_at
             found.append(Movement(kind, _day(closed), t.amount, subject, t.reason, link, closed))

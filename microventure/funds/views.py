@@ -1,6 +1,15 @@
 """Fund pages for admins: list with balances, create, contributions."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -9,6 +18,7 @@ from microventure.accounts.models import Street
 from microventure.calls import queries as call_queries
 from microventure.core import audit
 from microventure.core.forms import perform
+from microventure.core.pagination import ListPage
 from microventure.core.policy import authorize
 from microventure.core.timeutil import local_today
 from microventure.extensions import db
@@ -109,13 +119,18 @@ def add_contribution(fund_id: int):
 def ledger_page(fund_id: int):
     """The fund ledger: the reconciliation, each call's share and every movement of money."""
     fund = _fund_or_404(fund_id)
+    per_page = current_app.config["ITEMS_PER_PAGE"]
+    page = max(request.args.get("page", 1, type=int), 1)
     balance = queries.balance(fund.id)
-    found = ledger.movements(fund)
+    book = ledger.FundLedger(fund, granted={c.call_id: c.granted for c in balance.calls})
+    shown = book.movements(limit=per_page, offset=(page - 1) * per_page)
+    count, sums = book.summary()
     return render_template(
         "funds/ledger.html",
         fund=fund,
         balance=balance,
-        movements=found,
-        totals=ledger.totals(found),
+        movements=shown,
+        pagination=ListPage(shown, total=count, page=page, per_page=per_page),
+        totals=ledger.totals(sums),
         places=ledger.PLACES,
     )
