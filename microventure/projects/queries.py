@@ -49,6 +49,15 @@ def _money_by_project(project_ids: Select):
     )
 
 
+def _tranche_sum(status: TrancheStatus):
+    """The project's tranches in ``status``, summed (a correlated subquery)."""
+    return (
+        select(_sum(Tranche.amount))
+        .where(Tranche.project_id == Project.id, Tranche.status == status)
+        .scalar_subquery()
+    )
+
+
 # --------------------------------------------------------------------------- the organisation's
 
 
@@ -183,7 +192,6 @@ def _filtered(user: User, filters: Filters) -> Select:
 def admin_projects(user: User, filters: Filters, *, page: int = 1, per_page: int = PER_PAGE):
     """One page of the projects an admin manages: two queries whatever the page holds."""
     ids = _filtered(user, filters)
-    money = _money_by_project(ids)
     rows = (
         select(
             Project.id,
@@ -195,15 +203,15 @@ def admin_projects(user: User, filters: Filters, *, page: int = 1, per_page: int
             Street.name.label("street"),
             Street.name_en.label("street_en"),
             Call.code.label("call_code"),
-            func.coalesce(money.c.paid, 0).label("paid"),
-            func.coalesce(money.c.due, 0).label("due"),
+            # per row of the page only, not grouped over every project in scope
+            _tranche_sum(T.PAID).label("paid"),
+            _tranche_sum(T.DUE).label("due"),
         )
         .join(Call, Call.id == Project.call_id)
         .join(Organization, Organization.id == Project.organization_id)
         .outerjoin(Street, Street.id == Call.street_id)
-        .outerjoin(money, money.c.project_id == Project.id)
         .where(Project.id.in_(ids))
-        .order_by(Call.id.desc(), Project.agreement_number, Project.id)
+        .order_by(Project.call_id.desc(), Project.agreement_number, Project.id)
     )
     return paginate_rows(rows, page=page, per_page=per_page, ids=ids)
 
