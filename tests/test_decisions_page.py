@@ -13,6 +13,7 @@ from microventure.decisions import services
 from microventure.decisions.models import Decision, Outcome
 from microventure.extensions import db
 from microventure.funds.queries import call_balance
+from tests.test_decisions_form import decision_form
 from tests.test_decisions_funding_line import decisions_html, hand_example, summary
 from tests.test_decisions_world import YUAN, Rows, decision_world, publish
 
@@ -101,10 +102,13 @@ def test_over_budget_on_the_page_keeps_the_amount_typed(client, make, login_as):
     response = decide(client, world, a30, action="recommend", amount="30000", conditions="按期")
     assert response.status_code in (200, 422)
     html = response.get_data(as_text=True)
-    form = html.split(f'data-testid="decide-{a30.id}"', 1)[1].split("</tr>", 1)[0]
-    assert (
-        'class="collapse show decide-row"' in html.split(f'data-testid="decide-{a30.id}"')[0][-80:]
-    )
+    # the page's one decision form is open under the refused row, not hidden
+    row, tag, form = decision_form(html)
+    assert row == str(a30.id)
+    assert f'data-application="{a30.id}"' in tag and "hidden" not in tag
+    assert f'action="/admin/calls/{world["call"].id}/decisions/{a30.id}?basis=requested"' in form
+    refused = f'<tr id="application-{a30.id}" data-reference="{a30.reference}" data-funded="0"'
+    assert f'{refused} class="table-danger">' in html
     assert 'value="30000"' in form
     assert "按期" in form
     assert "would exceed the call&#39;s budget: ¥25,000.00 is left." in form
@@ -222,7 +226,8 @@ def test_no_decisions_before_the_call_closes(client, make, login_as):
     html = decisions_html(client, world["call"])
     assert 'data-phase="open"' in html
     assert "once it has closed" in html
-    assert f'data-testid="decide-{application.id}"' not in html
+    assert f'data-decide="{application.id}"' not in html
+    assert 'id="decide"' not in html and "decisions.js" not in html  # nothing to decide yet
     response = decide(client, world, application, action="recommend", amount="20000")
     assert "Decisions can be recorded once the call has closed." in response.get_data(as_text=True)
     assert decision_of(application) is None
@@ -235,9 +240,15 @@ def test_after_the_notice_only_substitutes_are_offered(client, make, login_as):
     login_as(world["admin"])
     html = decisions_html(client, world["call"])
     assert 'data-phase="notice"' in html
-    assert f'data-testid="decide-{a40.id}"' not in html  # recommended: fixed
-    assert f'data-testid="decide-{a10.id}"' in html  # not recommended: a possible substitute
-    assert 'value="not_recommend"' not in html
+    assert f'data-decide="{a40.id}"' not in html  # recommended: fixed
+    assert f'data-decide="{a10.id}"' in html  # not recommended: a possible substitute
+    assert 'value="not_recommend"' not in html and 'name="reason"' not in html
+    # asking for the recommended one's form opens nothing; the substitute's opens under its row
+    _row, tag, _form = decision_form(decisions_html(client, world["call"], decide=a40.id))
+    assert 'data-application="" hidden' in tag
+    row, tag, form = decision_form(decisions_html(client, world["call"], decide=a10.id))
+    assert row == str(a10.id) and "hidden" not in tag
+    assert 'value="10000.00"' in form
     assert 'id="bulk-form"' not in html
     # without an upheld objection there is nothing to substitute for
     response = decide(client, world, a10, action="recommend", amount="10000")
@@ -300,5 +311,9 @@ def test_query_count_does_not_grow_with_the_call(client, make, login_as, count_q
             html = decisions_html(client, world["call"], basis="suggested")
         assert len(Rows(html, "decisions").order) == len(world["applications"])
         counts.append(queries.count)
-    assert counts[0] == counts[1], queries.statements
-    assert counts[1] <= 15
+        chosen = world["applications"][1].id  # (reading it may refresh the object)
+        with count_queries() as queries:  # the decision form open under a row: the same
+            decisions_html(client, world["call"], decide=chosen)
+        counts.append(queries.count)
+    assert len(set(counts)) == 1, (counts, queries.statements)
+    assert counts[0] <= 15

@@ -87,6 +87,15 @@ class DecisionRow:
             and self.status is S.REJECTED
         )
 
+    def form_values(self) -> tuple[int | None, str, str]:
+        """What the decision form of this row starts with: the amount it is recommended at,
+        else the amount the funding line proposes; its conditions and reason so far."""
+        d = self.decision
+        if d is None:
+            return self.entry.amount, "", ""
+        recommended = d.outcome is Outcome.RECOMMENDED
+        return (d.amount if recommended else self.entry.amount), d.conditions, d.reason
+
     def can_decide(self, stage: Phase) -> bool:
         if stage is Phase.DECIDING:
             return self.status in DECIDABLE
@@ -113,7 +122,7 @@ class DecisionsPage:
         """How many rows stand above the funding line."""
         return self.line.funded_count
 
-    def row(self, application_id: int) -> DecisionRow | None:
+    def row(self, application_id: int | None) -> DecisionRow | None:
         return next(
             (r for r in [*self.rows, *self.unscored] if r.application_id == application_id), None
         )

@@ -1,5 +1,7 @@
 """Admin decision pages: the funding line and decisions, the notice, objections, finalizing."""
 
+from dataclasses import dataclass
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -10,7 +12,6 @@ from microventure.applications.models import Application, ApplicationStatus
 from microventure.calls.models import Call
 from microventure.core.errors import DomainError
 from microventure.core.forms import perform
-from microventure.core.money import format_fen
 from microventure.core.policy import authorize
 from microventure.core.timeutil import utcnow
 from microventure.decisions import notice as notice_services
@@ -26,6 +27,7 @@ from microventure.decisions.forms import (
 from microventure.decisions.funding_line import Basis
 from microventure.decisions.models import Objection, Outcome
 from microventure.decisions.queries import Phase
+from microventure.decisions.table import table_body, yuan_input
 from microventure.extensions import db
 
 bp = Blueprint("decisions", __name__)
@@ -49,8 +51,69 @@ def _index_url(call: Call, basis: Basis, anchor: str | None = None) -> str:
 @bp.get("/admin/calls/<int:call_id>/decisions")
 @login_required
 def index(call_id: int):
+    """The page; ``?decide=<application id>`` opens the decision form under that row (what the
+    row's "Decide" link asks for when JavaScript does not open it on the spot)."""
     call = _managed_call(call_id)
-    return _decisions_page(call, _basis(request.args.get("basis")))
+    basis = _basis(request.args.get("basis"))
+    return _decisions_page(call, basis, decide=request.args.get("decide", type=int))
+
+
+@dataclass(frozen=True)
+class DecideForm:
+    """The page's one decision form: for which row (None: hidden until a row's "Decide" fills
+    it), what its fields hold, and the refused form whose errors go beside them. The patterns
+    have "{id}" and "%(ref)s" for static/decisions.js to put another row's in."""
+
+    application_id: int | None
+    reference: str
+    project: str
+    amount: str
+    conditions: str
+    reason: str
+    form: DecisionForm | None
+    action_pattern: str
+    title_pattern: str
+
+    @property
+    def action(self) -> str:
+        return self.action_pattern.replace("{id}", str(self.application_id))
+
+    @property
+    def title(self) -> str:
+        return self.title_pattern.replace("%(ref)s", self.reference)
+
+
+def _decide_form(
+    call: Call,
+    page: queries.DecisionsPage,
+    stage: Phase,
+    basis: Basis,
+    wanted: int | None,
+    failed: tuple[int, DecisionForm] | None,
+) -> DecideForm:
+    """The form for row ``wanted`` if it may be decided now (the refused form if it is the
+    ``failed`` one's), else the hidden form."""
+    row = page.row(wanted)
+    if row is not None and not row.can_decide(stage):
+        row = None
+    form = failed[1] if failed and row is not None else None
+    if form is not None:
+        values = form.amount._value(), form.conditions.data or "", form.reason.data or ""
+    elif row is not None:
+        amount, conditions, reason = row.form_values()
+        values = yuan_input(amount), conditions, reason
+    else:
+        values = "", "", ""
+    action = url_for(".decide", call_id=call.id, application_id=0, basis=basis.value)
+    return DecideForm(
+        row.application_id if row else None,
+        row.entry.row.reference if row else "",
+        row.entry.row.title if row else "",
+        *values,
+        form=form,
+        action_pattern=action.replace("/decisions/0?", "/decisions/{id}?", 1),
+        title_pattern=_("Decision on %(ref)s", ref="%(ref)s"),
+    )
 
 
 def _decisions_page(
@@ -59,21 +122,35 @@ def _decisions_page(
     *,
     failed: tuple[int, DecisionForm] | None = None,
     bulk_form: BulkDecisionForm | None = None,
+    decide: int | None = None,
 ):
-    """The page; ``failed`` is the row whose refused form is shown again with what was typed."""
+    """The page; ``failed`` is the row whose refused form is shown again with what was typed,
+    ``decide`` the row whose decision form is open."""
     bulk_form = bulk_form or BulkDecisionForm(formdata=None, basis=basis.value)
+    page = queries.decisions_page(call, basis)
+    stage = queries.phase(call, utcnow())
+    failed_id = failed[0] if failed else None
+    decision = _decide_form(call, page, stage, basis, failed_id or decide, failed)
+    index_url = _index_url(call, basis)
     return render_template(
         "decisions/index.html",
         call=call,
-        page=queries.decisions_page(call, basis),
-        stage=queries.phase(call, utcnow()),
+        page=page,
+        stage=stage,
         Phase=Phase,
-        Outcome=Outcome,
         bases=list(Basis),
-        failed_id=failed[0] if failed else None,
-        failed_form=failed[1] if failed else None,
         bulk_form=bulk_form,
-        checked=set(bulk_form.application_ids.data or []),
+        decision=decision,
+        index_url=index_url,
+        table=table_body(
+            page,
+            stage,
+            chosen=decision.application_id,
+            failed_id=failed_id,
+            checked=set(bulk_form.application_ids.data or []),
+            application_base=f"{request.script_root}/applications/",
+            decide_base=index_url + ("&" if "?" in index_url else "?") + "decide=",
+        ),
     )
 
 
@@ -306,7 +383,4 @@ def finalize(call_id: int):
     return redirect(url_for(".notice", call_id=call.id))
 
 
-@bp.app_template_filter("yuan_input")
-def yuan_input(fen: int | None) -> str:
-    """Fen as typed into an amount field: '12345.60'."""
-    return "" if fen is None else format_fen(fen, symbol="").replace(",", "")
+bp.add_app_template_filter(yuan_input, "yuan_input")

@@ -1,0 +1,212 @@
+"""The rows of the decisions page, built in one pass.
+
+The page shows every application of the call at once (500 and more), so its rows are built
+here with str.format, each repeated label translated once per request, as the ranking page's
+``table_body`` does; the template lays out the rest of the page. The page has ONE decision
+form: a row's "Decide" link (``?decide=<id>#decide``) has the server render it under that
+row, and static/decisions.js moves it there and fills it from the link's ``data-`` attributes
+without a request. The cells must match the header in templates/decisions/index.html."""
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
+
+from microventure.applications.models import ApplicationStatus as S
+from microventure.core.money import format_fen
+from microventure.decisions.models import Outcome
+from microventure.decisions.queries import DecisionRow, DecisionsPage, Phase
+
+ROW = (
+    '<tr id="application-{id}" data-reference="{reference}" data-funded="{funded}"{mark}>{check}'
+    '<td data-col="rank">{rank}</td><td data-col="reference" class="text-nowrap">'
+    '<a href="{base}{id}">{reference}</a></td><td data-col="title" class="text-break t">{title}'
+    '</td><td data-col="organization" class="o">{organization}</td>'
+    '<td data-col="score" class="text-end">{score}</td>'
+    '<td data-col="requested" class="text-end text-nowrap">{requested}</td>'
+    '<td data-col="suggested" class="text-end text-nowrap">{suggested}</td>'
+    '<td data-col="proposed" class="text-end text-nowrap">{proposed}</td>'
+    '<td data-col="line">{line}</td><td class="d"><div data-col="decision">{decision}</div>'
+    "{decide}</td></tr>\n"
+)
+CHECK = (
+    '<td><input class="form-check-input" type="checkbox" name="application_ids" value="{id}" '
+    'form="bulk-form"{checked} aria-label="{label}"></td>'
+)
+DECIDE = (
+    '<a class="btn btn-outline-primary btn-sm py-0 mt-1" href="{href}{id}#decide" '
+    'aria-controls="decide" data-decide="{id}" data-amount="{amount}" '
+    'data-conditions="{conditions}" data-reason="{reason}">{label}</a>'
+)
+NOTE = '<div class="small text-body-secondary">{label}: {text}</div>'
+BADGE = '<span class="badge text-bg-{colour}" data-outcome="{outcome}">{label}</span>'
+LINE_ROW = (
+    '<tr class="table-warning" data-testid="funding-line">'
+    '<td colspan="{columns}" class="fw-semibold">{text}</td></tr>\n'
+)
+
+
+@dataclass(frozen=True)
+class Table:
+    """The rows above the decision form (all of them when no row is being decided) and those
+    under it, and whether any row offers a decision."""
+
+    head: Markup
+    tail: Markup
+    decidable: bool
+
+
+def _labels() -> dict[str, str]:
+    """Every label the rows repeat, translated and escaped once."""
+    text = {
+        "undecided": _("Undecided"),
+        "conditions": _("Conditions"),
+        "reason": _("Reason"),
+        "funded": _("Funded"),
+        "not_funded": _("Not funded"),
+        "decide": _("Decide"),
+        "choose": _("Choose %(ref)s", ref="%(ref)s"),
+        "withdrawn": _("Withdrawn after objection"),
+        "recommended": Outcome.RECOMMENDED.title,
+        "approved": S.APPROVED.title,
+        "not_recommended": Outcome.NOT_RECOMMENDED.title,
+    }
+    return {key: str(escape(value)) for key, value in text.items()}
+
+
+def _badges(label: dict[str, str]) -> dict[tuple[Outcome, S | None], str]:
+    """The outcome badge by (outcome, status); None: any other status."""
+    yes, no = Outcome.RECOMMENDED, Outcome.NOT_RECOMMENDED
+    return {
+        (yes, S.REJECTED): BADGE.format(
+            colour="danger", outcome="withdrawn", label=label["withdrawn"]
+        ),
+        (yes, S.APPROVED): BADGE.format(
+            colour="success", outcome="recommended", label=label["approved"]
+        ),
+        (yes, None): BADGE.format(
+            colour="success", outcome="recommended", label=label["recommended"]
+        ),
+        (no, None): BADGE.format(
+            colour="secondary", outcome="not_recommended", label=label["not_recommended"]
+        ),
+    }
+
+
+def _decision_cell(d, status: S, label: dict[str, str], badges) -> str:
+    if d is None:
+        return f'<span class="text-body-secondary">{label["undecided"]}</span>'
+    cell = badges.get((d.outcome, status)) or badges[(d.outcome, None)]
+    if d.outcome is Outcome.RECOMMENDED:
+        cell += f'<div class="text-nowrap">{format_fen(d.amount)}</div>'
+    if d.conditions:
+        cell += NOTE.format(label=label["conditions"], text=escape(d.conditions))
+    if d.reason:
+        cell += NOTE.format(label=label["reason"], text=escape(d.reason))
+    return cell
+
+
+def table_body(
+    page: DecisionsPage,
+    stage: Phase,
+    *,
+    chosen: int | None,
+    failed_id: int | None,
+    checked: set[int],
+    application_base: str,
+    decide_base: str,
+) -> Table:
+    """The table's rows, the funding line's row among them; split after row ``chosen``, under
+    which the decision form goes."""
+    deciding = stage is Phase.DECIDING
+    label = _labels()
+    badges = _badges(label)
+    line = {
+        True: '<span class="badge text-bg-success">{}</span>'.format(label["funded"]),
+        False: '<span class="badge text-bg-light border">{}</span>'.format(label["not_funded"]),
+    }
+    base, decide_href = escape(application_base), escape(decide_base)
+    columns = 11 if deciding else 10
+    parts: list[str] = []
+    split, decidable = None, False
+
+    def add(row: DecisionRow) -> None:
+        nonlocal split, decidable
+        e, r, id_ = row.entry, row.entry.row, row.application_id
+        reference = escape(r.reference)
+        decide = ""
+        if row.can_decide(stage):
+            decidable = True
+            amount, conditions, reason = row.form_values()
+            decide = DECIDE.format(
+                href=decide_href,
+                id=id_,
+                amount=yuan_input(amount),
+                conditions=escape(conditions),
+                reason=escape(reason),
+                label=label["decide"],
+            )
+        check = ""
+        if deciding:
+            check = CHECK.format(
+                id=id_,
+                checked=" checked" if id_ in checked else "",
+                label=label["choose"].replace("%(ref)s", reference),
+            )
+        mark = ""
+        if id_ == failed_id:
+            mark = ' class="table-danger"'
+        elif id_ == chosen:
+            mark = ' class="table-active"'
+        suggested = row.suggested_mean
+        parts.append(
+            ROW.format(
+                id=id_,
+                reference=reference,
+                funded=1 if e.funded else 0,
+                mark=mark,
+                check=check,
+                rank=row.rank or "—",
+                base=base,
+                title=escape(r.title),
+                organization=escape(r.organization),
+                score="—" if r.aggregate is None else f"{r.aggregate:.2f}",
+                requested=format_fen(r.requested),
+                suggested="—" if suggested is None else format_fen(suggested),
+                proposed=format_fen(e.amount),
+                line=line[e.funded],
+                decision=_decision_cell(row.decision, row.status, label, badges),
+                decide=decide,
+            )
+        )
+        if id_ == chosen:
+            split = len(parts)
+
+    line_at = page.line_at  # counted anew at each call
+    for n, row in enumerate(page.rows, 1):
+        add(row)
+        if n == line_at:
+            text = _(
+                "Funding line: %(count)s applications above it take %(total)s; %(left)s is left.",
+                count=line_at,
+                total=format_fen(page.line.funded_total),
+                left=format_fen(page.line.remainder),
+            )
+            parts.append(LINE_ROW.format(columns=columns, text=escape(text)))
+    if page.rows and not line_at:
+        text = _("Funding line: no application fits in the budget.")
+        parts.append(LINE_ROW.format(columns=columns, text=escape(text)))
+    if page.unscored:
+        parts.append(
+            f'<tr><th scope="rowgroup" colspan="{columns}" class="text-body-secondary fw-normal">'
+            f"{escape(_('Without a submitted review (not ranked)'))}</th></tr>\n"
+        )
+        for row in page.unscored:
+            add(row)
+    split = len(parts) if split is None else split
+    return Table(Markup("".join(parts[:split])), Markup("".join(parts[split:])), decidable)
+
+
+def yuan_input(fen: int | None) -> str:
+    """Fen as typed into an amount field: '12345.60'."""
+    return "" if fen is None else format_fen(fen, symbol="").replace(",", "")
