@@ -2,6 +2,7 @@
 the call's budget runs out. A proposal only; nothing is written."""
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from flask_babel import lazy_gettext as _l
 
@@ -35,15 +36,15 @@ class FundingLine:
     budget: int
     entries: list[LineEntry]
 
-    @property
+    @cached_property
     def funded_total(self) -> int:
         return sum(e.amount for e in self.entries if e.funded)
 
-    @property
+    @cached_property
     def remainder(self) -> int:
         return self.budget - self.funded_total
 
-    @property
+    @cached_property
     def funded_count(self) -> int:
         return sum(1 for e in self.entries if e.funded)
 

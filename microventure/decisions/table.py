@@ -182,7 +182,7 @@ def table_body(
         if id_ == chosen:
             split = len(parts)
 
-    line_at = page.line_at  # counted anew at each call
+    line_at = page.line_at
     for n, row in enumerate(page.rows, 1):
         add(row)
         if n == line_at:
