@@ -30,7 +30,7 @@ from microventure.applications.models import (  # noqa: E402
     PlannedActivity,
 )
 from microventure.calls import services as calls  # noqa: E402
-from microventure.calls.models import BudgetCategory, Call, CallStatus, Domain  # noqa: E402
+from microventure.calls.models import Call, CallStatus, Domain  # noqa: E402
 from microventure.core.models import AuditEvent  # noqa: E402
 from microventure.core.timeutil import local_today, utcnow  # noqa: E402
 from microventure.decisions import notice as notices  # noqa: E402
@@ -413,35 +413,7 @@ def _bulk_projects(call, admin, orgs, count: int, rng, *, current: bool) -> list
     ).all()
     lines = []
     for application_id, grant in zip(ids, grants, strict=True):
-        lines += [
-            dict(
-                application_id=application_id,
-                position=1,
-                category=BudgetCategory.ACTIVITIES,
-                item="活动物料",
-                unit_price=grant * 7 // 10,
-                quantity=1,
-                source=FundingSource.GRANT,
-            ),
-            dict(
-                application_id=application_id,
-                position=2,
-                category=BudgetCategory.PERSONNEL,
-                item="社工服务费",
-                unit_price=(grant - grant * 7 // 10) // 10,
-                quantity=10,
-                source=FundingSource.GRANT,
-            ),
-            dict(
-                application_id=application_id,
-                position=3,
-                category=BudgetCategory.VENUE,
-                item="场地（自有）",
-                unit_price=grant,
-                quantity=1,
-                source=FundingSource.IN_KIND,
-            ),
-        ]
+        lines += ranking.budget_lines(application_id, grant)
     _insert(BudgetLine, lines, returning=False)
     amounts = [g * 7 // 10 + (g - g * 7 // 10) // 10 * 10 for g in grants]
     _insert(

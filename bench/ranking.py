@@ -247,35 +247,7 @@ def _bulk_applications(call: Call, street: Street, admin, count: int, rng) -> li
     lines = []
     for application_id in ids:
         grant = rng.randrange(100, 500) * 100_00  # ¥10,000–49,900
-        lines += [
-            dict(
-                application_id=application_id,
-                position=1,
-                category=BudgetCategory.ACTIVITIES,
-                item="活动物料",
-                unit_price=grant * 7 // 10,
-                quantity=1,
-                source=FundingSource.GRANT,
-            ),
-            dict(
-                application_id=application_id,
-                position=2,
-                category=BudgetCategory.PERSONNEL,
-                item="社工服务费",
-                unit_price=(grant - grant * 7 // 10) // 10,
-                quantity=10,
-                source=FundingSource.GRANT,
-            ),
-            dict(
-                application_id=application_id,
-                position=3,
-                category=BudgetCategory.VENUE,
-                item="场地（自有）",
-                unit_price=grant,
-                quantity=1,
-                source=FundingSource.IN_KIND,
-            ),
-        ]
+        lines += budget_lines(application_id, grant)
     _insert(BudgetLine, lines, returning=False)
     return ids
 
@@ -455,6 +427,40 @@ def main() -> None:
         measure(app, call_id, email, args)
         with app.app_context():
             db.engine.dispose()
+
+
+def budget_lines(application_id: int, grant: int) -> list[dict]:
+    """An application's budget rows: ``grant`` fen asked for (activities and personnel) and as
+    much again in kind."""
+    return [
+        dict(
+            application_id=application_id,
+            position=1,
+            category=BudgetCategory.ACTIVITIES,
+            item="活动物料",
+            unit_price=grant * 7 // 10,
+            quantity=1,
+            source=FundingSource.GRANT,
+        ),
+        dict(
+            application_id=application_id,
+            position=2,
+            category=BudgetCategory.PERSONNEL,
+            item="社工服务费",
+            unit_price=(grant - grant * 7 // 10) // 10,
+            quantity=10,
+            source=FundingSource.GRANT,
+        ),
+        dict(
+            application_id=application_id,
+            position=3,
+            category=BudgetCategory.VENUE,
+            item="场地（自有）",
+            unit_price=grant,
+            quantity=1,
+            source=FundingSource.IN_KIND,
+        ),
+    ]
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from microventure.accounts.models import User
-from microventure.applications.models import Application
+from microventure.applications.models import Application, ApplicationStatus
 from microventure.calls.models import Call
 from microventure.core.models import Base, LabelledEnum, enum_column, labels, utcnow
 
@@ -24,6 +24,10 @@ labels(
         Outcome.NOT_RECOMMENDED: _l("Not recommended"),
     },
 )
+
+
+# The applications whose decision holds money against the call's budget (and the fund).
+HOLDING = (ApplicationStatus.RECOMMENDED, ApplicationStatus.APPROVED)
 
 
 class Decision(Base):

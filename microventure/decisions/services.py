@@ -18,14 +18,13 @@ from microventure.core import audit
 from microventure.core.errors import DomainError
 from microventure.core.money import format_fen
 from microventure.core.timeutil import utcnow
-from microventure.decisions.models import Decision, Notice, Outcome
+from microventure.decisions.models import HOLDING, Decision, Notice, Outcome
 from microventure.extensions import db
 from microventure.notifications.services import members_of, notify
 
 S = ApplicationStatus
 DECIDABLE = {S.ELIGIBLE, S.IN_REVIEW, S.RECOMMENDED, S.NOT_RECOMMENDED}
 UNDECIDED = {S.SUBMITTED, S.ELIGIBLE, S.IN_REVIEW}
-HOLDING = (S.RECOMMENDED, S.APPROVED)
 
 
 # ------------------------------------------------------------------------------ recommending

@@ -30,10 +30,10 @@ from microventure.applications.models import Application
 from microventure.calls.models import Call
 from microventure.core.models import LabelledEnum, labels
 from microventure.core.timeutil import to_local
-from microventure.decisions.models import Decision, Notice
+from microventure.decisions.models import HOLDING, Decision, Notice
 from microventure.extensions import db
 from microventure.funds.models import Contribution, Fund
-from microventure.funds.queries import DECIDED, HOLDING, RETURNED_TO_FUND
+from microventure.funds.queries import DECIDED, RETURNED_TO_FUND
 from microventure.projects.models import Project, Tranche, TrancheStatus
 
 AVAILABLE, RESERVED, COMMITTED, DISBURSED = "available", "reserved", "committed", "disbursed"

@@ -21,15 +21,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from microventure.accounts.models import User
-from microventure.applications.models import Application, ApplicationStatus
+from microventure.applications.models import Application
 from microventure.calls.models import Call, CallStatus
 from microventure.core.policy import is_district_admin
-from microventure.decisions.models import Decision
+from microventure.decisions.models import HOLDING, Decision
 from microventure.extensions import db
 from microventure.funds.models import Contribution, Fund
 from microventure.projects.models import Project, Tranche, TrancheStatus
 
-HOLDING = (ApplicationStatus.RECOMMENDED, ApplicationStatus.APPROVED)
 DECIDED = (CallStatus.FINALIZED, CallStatus.ARCHIVED)
 RETURNED_TO_FUND = (TrancheStatus.WITHHELD, TrancheStatus.RELEASED)
 
@@ -63,11 +62,6 @@ class CallFigures:
     @property
     def reserved(self) -> int:
         return self.held - self.committed - self.disbursed
-
-    @property
-    def uncommitted_budget(self) -> int:
-        """Room left in the budget for further recommendations (undecided calls)."""
-        return self.budget - self.granted
 
 
 @dataclass(frozen=True)
