@@ -17,7 +17,6 @@ from microventure.notifications.models import Notification
 from microventure.projects import services as projects
 from microventure.projects.models import (
     ActivityRecord,
-    ProjectStatus,
     Report,
     ReportKind,
     ReportStatus,
@@ -206,7 +205,7 @@ def test_no_activity_not_for_ended_projects(make):
     completed, terminated, suspended = r["projects"]
     for project in r["projects"]:
         project.signed_on = TODAY - timedelta(days=60)
-    completed.status = ProjectStatus.COMPLETED
+    projects.complete(project=completed, actor=r["admin"])
     projects.terminate(project=terminated, reason="机构注销", actor=r["admin"])
     projects.suspend(project=suspended, reason="机构整改", actor=r["admin"])
     db.session.flush()

@@ -125,3 +125,10 @@ class Objection(Base):
     notice: Mapped[Notice] = relationship(back_populates="objections")
     application: Mapped[Application | None] = relationship()
     resolved_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(status = 'open') = (resolved_at IS NULL AND resolved_by_id IS NULL)",
+            name="resolved_once_closed",
+        ),
+    )

@@ -70,6 +70,14 @@ class Project(Base):
     __table_args__ = (
         sa.CheckConstraint("amount > 0", name="amount_positive"),
         sa.CheckConstraint("starts_on < ends_on", name="period"),
+        sa.CheckConstraint(
+            "signed_on IS NOT NULL OR status IN ('signing', 'terminated')",
+            name="signed_once_started",
+        ),
+        sa.CheckConstraint(
+            "(status = 'completed') = (completed_at IS NOT NULL)",
+            name="completed_at_when_completed",
+        ),
     )
 
     @property
@@ -129,6 +137,14 @@ class Tranche(Base):
         sa.CheckConstraint(
             "(status = 'paid') = (paid_on IS NOT NULL AND payment_reference IS NOT NULL)",
             name="paid_with_date_and_reference",
+        ),
+        sa.CheckConstraint(
+            "status IN ('pending', 'withheld', 'released') OR due_since IS NOT NULL",
+            name="due_since_once_due",
+        ),
+        sa.CheckConstraint(
+            "(status IN ('withheld', 'released')) = (closed_at IS NOT NULL)",
+            name="closed_when_returned",
         ),
     )
 

@@ -61,7 +61,10 @@ def split(amount: int, percents: list[int]) -> list[int]:
     return [*parts, amount - sum(parts)]
 
 
-def _move_project(project: Project, to: ProjectStatus, *, actor: User, reason: str = "") -> None:
+def _move_project(
+    project: Project, to: ProjectStatus, *, actor: User, reason: str = "", **changes
+) -> None:
+    """Move the project (``changes``: other columns that change with the state, set together)."""
     # Lock the row and read its committed state: a payment recorded at the same moment waits.
     db.session.flush()
     db.session.refresh(project, with_for_update=True)
@@ -76,6 +79,8 @@ def _move_project(project: Project, to: ProjectStatus, *, actor: User, reason: s
         )
     project.status = to
     project.status_reason = reason
+    for name, value in changes.items():
+        setattr(project, name, value)
     audit.record(
         action=f"project.{to.value}",
         obj=project,
@@ -375,6 +380,5 @@ def terminate(*, project: Project, reason: str, actor: User) -> Project:
 
 def complete(*, project: Project, actor: User) -> Project:
     """The final report was accepted (结项)."""
-    _move_project(project, P.COMPLETED, actor=actor)
-    project.completed_at = utcnow()
+    _move_project(project, P.COMPLETED, actor=actor, completed_at=utcnow())
     return project
