@@ -4,10 +4,15 @@ of the project pages, which stay the same whatever the number of projects and ev
 import re
 
 import pytest
+from sqlalchemy import select
 
 from microventure.accounts.models import Role
+from microventure.core.timeutil import local_today
 from microventure.extensions import db
+from microventure.projects import activities, reports
 from microventure.projects import services as projects
+from microventure.projects.models import Report, ReportKind
+from tests.test_activities_support import values
 from tests.test_projects_support import funded_round, join, owner_of, pay, sign
 
 
@@ -150,3 +155,41 @@ def test_the_project_page_costs_the_same_however_much_happened(
         calm = _measure(client, count_queries, f"/projects/{quiet.id}")
         eventful = _measure(client, count_queries, f"/projects/{busy.id}")
         assert calm == eventful <= 15, viewer
+
+
+def test_the_review_queue_lists_projects_with_records_or_reports_waiting(
+    client, login_as, make, monkeypatch
+):
+    r = funded_round(make, monkeypatch, amounts=(25_000_00, 20_000_00, 15_000_00))
+    first, second, third = r["projects"]
+    admin = r["admin"]
+    for project in r["projects"]:
+        sign(project, admin)
+    # the first has an activity record waiting, the second a submitted mid-term report
+    activities.record_activity(
+        project=first,
+        values=values(held_on=local_today()),
+        photos=[],
+        sign_in_sheet=None,
+        actor=owner_of(first),
+    )
+    midterm = db.session.scalar(
+        select(Report).where(Report.project_id == second.id, Report.kind == ReportKind.MIDTERM)
+    )
+    reports.save_report(
+        report=midterm,
+        narrative="进展顺利",
+        self_assessment="良好",
+        actuals={i.id: (10, "") for i in second.application.indicators},
+        actor=owner_of(second),
+    )
+    reports.submit_report(report=midterm, actor=owner_of(second))
+    login_as(admin)
+    page = client.get("/admin/projects").get_data(as_text=True)
+    link = page.split('data-testid="review-filter"', 1)[1].split("</a>", 1)[0]
+    assert re.search(r'<span class="badge[^"]*">2</span>', link)
+    assert agreements(client, review="1") == [first.agreement_number, second.agreement_number]
+    # once accepted, nothing waits any more for that project
+    reports.accept_report(report=midterm, actor=admin)
+    assert agreements(client, review="1") == [first.agreement_number]
+    assert third.agreement_number not in agreements(client, review="1")

@@ -33,15 +33,13 @@ def index():
         page=max(request.args.get("page", 1, type=int), 1),
         per_page=current_app.config["ITEMS_PER_PAGE"],
     )
-    due_count, due_total = queries.due_summary(current_user)
     return render_template(
         "projects/admin_index.html",
         filters=filters,
         pagination=pagination,
         calls=queries.call_choices(current_user),
         statuses=list(ProjectStatus),
-        due_count=due_count,
-        due_total=due_total,
+        waiting=queries.waiting(current_user),
     )
 
 

@@ -13,10 +13,12 @@ from microventure.core.pagination import paginate_rows
 from microventure.core.policy import is_district_admin
 from microventure.extensions import db
 from microventure.projects.models import (
+    ActivityRecord,
     FilePurpose,
     Project,
     ProjectFile,
     ProjectStatus,
+    RecordStatus,
     Report,
     ReportStatus,
     Tranche,
@@ -130,6 +132,7 @@ class Filters:
     status: str | None = None
     search: str | None = None
     due: bool = False
+    review: bool = False  # an activity record or a report waits for the admin
 
     @classmethod
     def parse(cls, args) -> "Filters":
@@ -139,6 +142,7 @@ class Filters:
             status=status if status in ProjectStatus._value2member_map_ else None,
             search=(args.get("q") or "").strip()[:100] or None,
             due=args.get("due") == "1",
+            review=args.get("review") == "1",
         )
 
     def args(self, **changes) -> dict:
@@ -148,6 +152,7 @@ class Filters:
             "status": self.status,
             "q": self.search,
             "due": "1" if self.due else None,
+            "review": "1" if self.review else None,
         } | changes
         return {k: v for k, v in values.items() if v not in (None, "", False)}
 
@@ -165,6 +170,33 @@ def _due_exists():
     )
 
 
+def _waiting_records():
+    return select(func.count(ActivityRecord.id)).where(
+        ActivityRecord.project_id == Project.id, ActivityRecord.status == RecordStatus.SUBMITTED
+    )
+
+
+def _waiting_reports():
+    return select(func.count(Report.id)).where(
+        Report.project_id == Project.id, Report.status == ReportStatus.SUBMITTED
+    )
+
+
+def _waiting_exists():
+    """An activity record or a report of the project waits for the admin's review."""
+    return or_(
+        select(ActivityRecord.id)
+        .where(
+            ActivityRecord.project_id == Project.id,
+            ActivityRecord.status == RecordStatus.SUBMITTED,
+        )
+        .exists(),
+        select(Report.id)
+        .where(Report.project_id == Project.id, Report.status == ReportStatus.SUBMITTED)
+        .exists(),
+    )
+
+
 def _filtered(user: User, filters: Filters) -> Select:
     stmt = _in_scope(
         user,
@@ -178,6 +210,8 @@ def _filtered(user: User, filters: Filters) -> Select:
         stmt = stmt.where(Project.status == filters.status)
     if filters.due:
         stmt = stmt.where(_due_exists())
+    if filters.review:
+        stmt = stmt.where(_waiting_exists())
     if filters.search:
         stmt = stmt.where(
             or_(
@@ -206,6 +240,8 @@ def admin_projects(user: User, filters: Filters, *, page: int = 1, per_page: int
             # per row of the page only, not grouped over every project in scope
             _tranche_sum(T.PAID).label("paid"),
             _tranche_sum(T.DUE).label("due"),
+            _waiting_records().scalar_subquery().label("records_waiting"),
+            _waiting_reports().scalar_subquery().label("reports_waiting"),
         )
         .join(Call, Call.id == Project.call_id)
         .join(Organization, Organization.id == Project.organization_id)
@@ -216,17 +252,34 @@ def admin_projects(user: User, filters: Filters, *, page: int = 1, per_page: int
     return paginate_rows(rows, page=page, per_page=per_page, ids=ids)
 
 
-def due_summary(user: User) -> tuple[int, int]:
-    """(projects with a tranche due, the sum due) among those the admin manages: one query."""
-    stmt = _in_scope(
+@dataclass(frozen=True)
+class Waiting:
+    """What waits on the admin across the projects they manage."""
+
+    due_count: int  # projects with a tranche due for payment
+    due_total: int
+    review_count: int  # projects with an activity record or a report to review
+
+
+def waiting(user: User) -> Waiting:
+    """One query whatever the number of projects."""
+    due = _in_scope(
         user,
         select(func.count(func.distinct(Tranche.project_id)), _sum(Tranche.amount))
         .join(Project, Project.id == Tranche.project_id)
         .join(Call, Call.id == Project.call_id)
         .where(Tranche.status == T.DUE),
-    )
-    count, total = db.session.execute(stmt).one()
-    return int(count or 0), int(total or 0)
+    ).subquery()
+    review = _in_scope(
+        user,
+        select(func.count(Project.id))
+        .join(Call, Call.id == Project.call_id)
+        .where(_waiting_exists()),
+    ).scalar_subquery()
+    due_count, due_total, review_count = db.session.execute(
+        select(*due.c, review).select_from(due)
+    ).one()
+    return Waiting(int(due_count or 0), int(due_total or 0), int(review_count or 0))
 
 
 def call_choices(user: User) -> list[tuple[int, str]]:
