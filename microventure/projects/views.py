@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from microventure.core import audit, files
 from microventure.core.policy import authorize, can
 from microventure.core.timeutil import local_today
-from microventure.projects import activity_queries, queries, report_queries
+from microventure.projects import activity_queries, history, queries, report_queries
 from microventure.projects.forms import (
     SignForm,
     payment_form,
@@ -103,6 +103,7 @@ def render_project(project: Project, *, refused: tuple | None = None, status: in
         activities=activity_queries.summary(project),
         reports=report_queries.overview(project),
         events=audit.timeline(project),
+        describe=history.describe,
         today=local_today(),
     )
     return page, status
