@@ -455,3 +455,24 @@ def test_a_photo_over_the_upload_limit_is_refused(r, app, monkeypatch):
     assert len(big) > 1000
     message = refused("photos", lambda: record(r, photos=[photo("big.jpg", big)]))
     assert message.startswith("big.jpg is larger than the limit of")
+
+
+def test_a_removed_photo_is_deleted_from_disk_once_the_change_is_saved(make, folder):
+    r = active_round(make)
+    activity = record(r, photos=[photo("a.jpg"), photo("b.jpg")])
+    db.session.commit()
+    gone, kept = activity.photos
+    assert (folder / gone.storage_key).is_file() and (folder / gone.thumbnail_key).is_file()
+    activities.update_activity(
+        activity=activity,
+        values=values(),
+        photos=[],
+        removed_photo_ids=[gone.id],
+        sign_in_sheet=None,
+        actor=r["owner"],
+    )
+    assert (folder / gone.storage_key).is_file()  # not before the change is committed
+    db.session.commit()
+    assert not (folder / gone.storage_key).exists()
+    assert not (folder / gone.thumbnail_key).exists()
+    assert (folder / kept.storage_key).is_file()

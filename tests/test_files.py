@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from werkzeug.datastructures import FileStorage
 
+from microventure.core import files
 from microventure.core.errors import DomainError
 from microventure.core.files import (
     FileKind,
@@ -20,6 +21,7 @@ from microventure.core.files import (
     send_stored,
     store_upload,
 )
+from microventure.extensions import db
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64
@@ -222,3 +224,25 @@ def test_send_stored(folder, data, name, kind, mimetype, attachment):
     assert response.get_data() == data
     assert response.cache_control.max_age == 0
     response.close()
+
+
+def test_a_file_written_in_a_transaction_that_rolls_back_is_deleted(folder):
+    """A refused request or a failed commit leaves no file that no row names."""
+    kept = files.store_upload(upload(PDF, "kept.pdf"))
+    db.session.commit()
+    dropped = files.store_upload(upload(PDF, "dropped.pdf"))
+    assert (folder / dropped.storage_key).is_file()
+    db.session.rollback()
+    assert not (folder / dropped.storage_key).exists()
+    assert (folder / kept.storage_key).is_file()
+
+
+def test_a_discarded_file_goes_only_when_its_transaction_commits(folder):
+    stored = files.store_upload(upload(PDF, "photo.pdf"))
+    db.session.commit()
+    files.discard_after_commit(stored.storage_key, None)
+    db.session.rollback()  # the removal did not happen: the file stays
+    assert (folder / stored.storage_key).is_file()
+    files.discard_after_commit(stored.storage_key)
+    db.session.commit()
+    assert not (folder / stored.storage_key).exists()

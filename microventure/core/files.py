@@ -15,11 +15,14 @@ from pathlib import Path, PurePosixPath
 
 from flask import Response, current_app, send_file
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
 from microventure.core.errors import DomainError
 from microventure.core.models import LabelledEnum, labels
 from microventure.core.timeutil import local_today
+from microventure.extensions import db
 
 MB = 1024 * 1024
 DEFAULT_MAX_BYTES = 10 * MB
@@ -173,8 +176,44 @@ def store_upload(upload: FileStorage, *, field: str = "file") -> StoredFile:
     today = local_today()
     # Only constants go into the path: the date, a random name and a whitelisted extension.
     key = f"{today.year:04d}/{today.month:02d}/{uuid.uuid4().hex}{ext}"
-    _write_atomically(upload_root() / key, data)
+    write_stored(key, data)
     return StoredFile(key, name, claimed, size, hashlib.sha256(data).hexdigest())
+
+
+def write_stored(storage_key: str, data: bytes) -> None:
+    """Write a file under the upload root, tied to the current database transaction: if that
+    rolls back (a refused request, a failed commit), the file is deleted again, so no file is
+    left that no row names."""
+    db.session.connection()  # the transaction has begun, so its rollback is an event
+    _write_atomically(upload_root() / storage_key, data)
+    db.session.info.setdefault(_WRITTEN, []).append(storage_key)
+
+
+def discard_after_commit(*storage_keys: str | None) -> None:
+    """Delete these stored files once the current transaction commits (their rows were marked
+    removed in it); nothing happens if it rolls back."""
+    db.session.info.setdefault(_DISCARDED, []).extend(k for k in storage_keys if k)
+
+
+_WRITTEN, _DISCARDED = "files_written", "files_discarded"
+
+
+@event.listens_for(Session, "after_commit")
+def _settle_files(session: Session) -> None:
+    session.info.pop(_WRITTEN, None)
+    for key in session.info.pop(_DISCARDED, []):
+        delete_stored(key)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _undo_files(session: Session, previous_transaction) -> None:
+    # every rollback of the session's transaction, even one with no SQL sent yet; a SAVEPOINT
+    # rolling back leaves the outer transaction's files to its own end
+    if previous_transaction.nested:
+        return
+    session.info.pop(_DISCARDED, None)
+    for key in session.info.pop(_WRITTEN, []):
+        delete_stored(key)
 
 
 def _write_atomically(target: Path, data: bytes) -> None:

@@ -13,7 +13,7 @@ from werkzeug.datastructures import FileStorage
 from microventure.accounts.models import Community, User
 from microventure.applications.models import PlannedActivity
 from microventure.calls.models import Domain
-from microventure.core import audit
+from microventure.core import audit, files
 from microventure.core.errors import DomainError, collect
 from microventure.core.timeutil import local_today, utcnow
 from microventure.extensions import db
@@ -264,6 +264,7 @@ def _attach(
         activity.sign_in_sheet = stored
         if old is not None:
             old.removed_at = utcnow()
+            files.discard_after_commit(old.storage_key, old.thumbnail_key)
 
 
 def _prepare_files(
@@ -357,6 +358,7 @@ def update_activity(
     for photo in current:
         if photo.id in removed:
             photo.removed_at = now
+            files.discard_after_commit(photo.storage_key, photo.thumbnail_key)
     start = max((p.position for p in current), default=-1) + 1
     _attach(activity, project, cleaned, sheet, actor, start=start)
     activity.status = RecordStatus.SUBMITTED

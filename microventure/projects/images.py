@@ -167,8 +167,8 @@ def _new_key(suffix: str = "") -> str:
 
 
 def write(data: bytes, key: str) -> None:
-    """Write a file under the upload root the way ``core.files`` does: beside it, then renamed."""
-    files._write_atomically(files.upload_root() / key, data)
+    """Write a file under the upload root, tied to the transaction like ``core.files``'s."""
+    files.write_stored(key, data)
 
 
 def store_photo(
