@@ -42,7 +42,7 @@ from microventure.extensions import db  # noqa: E402
 from microventure.funds import services as funds  # noqa: E402
 from microventure.funds.models import Fund  # noqa: E402
 from microventure.notifications.services import members_of  # noqa: E402
-from microventure.projects import activities, budget, reports  # noqa: E402
+from microventure.projects import activities, activity_rules, budget, reports  # noqa: E402
 from microventure.projects import services as projects  # noqa: E402
 from microventure.projects.models import (  # noqa: E402
     ActivityRecord,
@@ -614,7 +614,7 @@ def _bulk_records(project, admin_id: int, owner_id: int, count: int, rng, *, aud
     """Activity records spread over the project's days so far, most accepted, some with photos
     (the measured project) and their audit events."""
     today = local_today()
-    first = activities.earliest_day(project)
+    first = activity_rules.earliest_day(project)
     days = max(1, (min(today, project.ends_on) - first).days)
     community = project.call.street.communities[0].id if project.call.street else None
     planned = db.session.scalars(

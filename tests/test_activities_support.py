@@ -12,7 +12,7 @@ from werkzeug.datastructures import FileStorage
 from microventure.calls.models import Domain
 from microventure.core.timeutil import local_today
 from microventure.notifications.services import members_of
-from microventure.projects import activities
+from microventure.projects import activities, activity_rules
 from microventure.projects import services as projects
 from microventure.projects.models import ActivityRecord
 from tests.helpers_decisions import finalized_round
@@ -60,7 +60,7 @@ def photo(name="photo.jpg", data: bytes | None = None) -> FileStorage:
     return FileStorage(io.BytesIO(jpeg() if data is None else data), filename=name)
 
 
-def values(**changes) -> activities.ActivityValues:
+def values(**changes) -> activity_rules.ActivityValues:
     base = dict(
         held_on=local_today() - timedelta(days=1),
         title="长者智能手机课堂",
@@ -71,7 +71,7 @@ def values(**changes) -> activities.ActivityValues:
         problems_solved=1,
         description="教长者线上挂号",
     )
-    return activities.ActivityValues(**(base | changes))
+    return activity_rules.ActivityValues(**(base | changes))
 
 
 def record(r, *, photos=(), sheet=None, **changes) -> ActivityRecord:

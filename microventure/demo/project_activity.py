@@ -14,7 +14,7 @@ from microventure.accounts.models import User
 from microventure.applications.models import FundingSource
 from microventure.demo.review_round import _scale
 from microventure.extensions import db
-from microventure.projects import activities, reports
+from microventure.projects import activities, activity_rules, reports
 from microventure.projects import budget as spending
 from microventure.projects import services as projects
 from microventure.projects.models import Project, ProjectStatus, Report, ReportKind
@@ -53,7 +53,7 @@ def _activities(project: Project, n: int, admin: User) -> None:
         participants = int(20 + share * 60)
         record = activities.record_activity(
             project=project,
-            values=activities.ActivityValues(
+            values=activity_rules.ActivityValues(
                 held_on=held,
                 title=f"{project.title} · {TOPICS[k % len(TOPICS)]}",
                 domain=application.domain,

@@ -1,5 +1,5 @@
 """Forms for activity records: the record itself (phone-first) and an admin's return comment.
-The forms only parse what was typed; the rules are the service's (``activities.check_values``)."""
+The forms only parse what was typed; the rules are the service's (``activity_rules.check_values``)."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -17,7 +17,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from microventure.accounts.forms import optional_int
 from microventure.calls.models import Domain
-from microventure.projects.activities import MAX_PHOTOS, ActivityValues
+from microventure.projects.activity_rules import MAX_PHOTOS, ActivityValues
 
 NUMBER = {"inputmode": "numeric", "min": 0, "step": 1}
 

@@ -15,7 +15,7 @@ from microventure.core.forms import perform
 from microventure.core.policy import authorize, can
 from microventure.core.timeutil import local_today
 from microventure.extensions import csrf, db
-from microventure.projects import activities, activity_queries
+from microventure.projects import activities, activity_queries, activity_rules
 from microventure.projects.activity_forms import ActivityForm, ReturnForm
 from microventure.projects.models import ActivityRecord, Project, ProjectStatus, RecordStatus
 
@@ -28,7 +28,7 @@ def upload_limit() -> int | None:
     configured = current_app.config.get("MAX_CONTENT_LENGTH")
     if configured is None:
         return None  # no limit at all
-    needed = (activities.MAX_PHOTOS + 2) * files.max_bytes() + 1024 * 1024
+    needed = (activity_rules.MAX_PHOTOS + 2) * files.max_bytes() + 1024 * 1024
     return max(needed, configured)
 
 
@@ -104,7 +104,7 @@ def detail(project_id: int, activity_id: int, return_form: ReturnForm | None = N
         planned=db.session.get(PlannedActivity, activity.planned_activity_id)
         if activity.planned_activity_id
         else None,
-        can_edit=can_record(project) and activity.status in activities.EDITABLE,
+        can_edit=can_record(project) and activity.status in activity_rules.EDITABLE,
         can_review=can(current_user, "project.review", project)
         and activity.status is RecordStatus.SUBMITTED,
         return_form=return_form or ReturnForm(formdata=None),
@@ -121,7 +121,7 @@ def _form(project: Project, **defaults) -> ActivityForm:
         planned=activity_queries.planned_choices(project),
     )
     form.held_on.render_kw = {
-        "min": activities.earliest_day(project).isoformat(),
+        "min": activity_rules.earliest_day(project).isoformat(),
         "max": local_today().isoformat(),
     }
     return form
@@ -137,7 +137,7 @@ def _render_form(project: Project, form: ActivityForm, activity: ActivityRecord 
         form=form,
         activity=activity,
         photos=activity.photos if activity else [],
-        max_photos=activities.MAX_PHOTOS,
+        max_photos=activity_rules.MAX_PHOTOS,
         max_bytes=files.max_bytes(),
     ), status
 
@@ -183,7 +183,7 @@ def edit(project_id: int, activity_id: int):
     project = _project(project_id)
     activity = _activity(project, activity_id)
     authorize(current_user, "project.report", project)
-    if activity.status not in activities.EDITABLE or project.status is not ProjectStatus.ACTIVE:
+    if activity.status not in activity_rules.EDITABLE or project.status is not ProjectStatus.ACTIVE:
         flash(_("This activity record can no longer be changed."), "warning")
         return redirect(url_for(".detail", project_id=project.id, activity_id=activity.id))
     form = _form(project, obj=activity if request.method == "GET" else None)
