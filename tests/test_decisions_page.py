@@ -317,3 +317,20 @@ def test_query_count_does_not_grow_with_the_call(client, make, login_as, count_q
         counts.append(queries.count)
     assert len(set(counts)) == 1, (counts, queries.statements)
     assert counts[0] <= 15
+
+
+def test_decisions_in_bulk_need_a_reason_and_name_the_refused_application(make):
+    world = hand_example(make)
+    a30, a40, a10, a35 = world["applications"]
+    admin = world["admin"]
+    with pytest.raises(DomainError) as missing:
+        services.decide_in_bulk(recommended=[], not_recommended=[a10], reason=" ", actor=admin)
+    assert missing.value.field == "reason"
+    with pytest.raises(DomainError) as refused:
+        services.decide_in_bulk(
+            recommended=[(a40, 40 * K, ""), (a35, 35 * K, ""), (a30, 30 * K, "")],
+            not_recommended=[],
+            reason="",
+            actor=admin,
+        )
+    assert a30.reference in str(refused.value)

@@ -204,6 +204,47 @@ def not_recommend(
     return decision
 
 
+def decide_in_bulk(
+    *,
+    recommended: list[tuple[Application, int, str]],
+    not_recommended: list[Application],
+    reason: str,
+    actor: User,
+) -> None:
+    """Several decisions at once, all or nothing (the caller commits or rolls back): the
+    ``not_recommended`` first, with one common reason, as that frees money the
+    ``recommended`` (application, amount, conditions) may need. A refusal names the
+    application it concerns."""
+    if not_recommended and not (reason or "").strip():
+        raise DomainError(_l("Give the reason for those not recommended."), field="reason")
+    for application in sorted(not_recommended, key=lambda a: a.reference or ""):
+        _named(
+            application,
+            lambda a=application: not_recommend(application=a, reason=reason, actor=actor),
+        )
+    for application, amount, conditions in recommended:
+        _named(
+            application,
+            lambda a=application, amount=amount, kept=conditions: recommend(
+                application=a, amount=amount, conditions=kept, actor=actor
+            ),
+        )
+
+
+def _named(application: Application, decide) -> None:
+    try:
+        decide()
+    except DomainError as exc:
+        raise DomainError(
+            _l(
+                "%(reference)s “%(title)s”: %(problem)s",
+                reference=application.reference,
+                title=application.title,
+                problem=str(exc),
+            )
+        ) from exc
+
+
 def _record(
     application: Application,
     outcome: Outcome,

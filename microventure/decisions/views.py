@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from microventure.applications.models import Application, ApplicationStatus
 from microventure.calls.models import Call
-from microventure.core.errors import DomainError
 from microventure.core.forms import perform
 from microventure.core.policy import authorize
 from microventure.core.timeutil import utcnow
@@ -199,21 +198,6 @@ def decide(call_id: int, application_id: int):
 # ---------------------------------------------------------------------------------- in bulk
 
 
-def _named(application: Application, operation) -> None:
-    """Run one decision of a batch; a refusal names the application it concerns."""
-    try:
-        operation()
-    except DomainError as exc:
-        raise DomainError(
-            _l(
-                "%(reference)s “%(title)s”: %(problem)s",
-                reference=application.reference,
-                title=application.title,
-                problem=str(exc),
-            )
-        ) from exc
-
-
 def _applications(call: Call, ids) -> dict[int, Application]:
     ids = set(ids)
     found = db.session.scalars(
@@ -225,9 +209,9 @@ def _applications(call: Call, ids) -> dict[int, Application]:
 
 
 def _apply_line(call: Call, basis: Basis, reason: str) -> tuple[int, int]:
-    """Recommend every application above the funding line at the line's amount and turn down
-    the others that are not turned down already. Turning down goes first: it frees the money
-    the line gives to others. Returns (recommended, not recommended)."""
+    """Recommend every application above the funding line at the line's amount (keeping the
+    conditions of a standing recommendation) and turn down the others not turned down already.
+    Returns (recommended, not recommended)."""
     page = queries.decisions_page(call, basis)
     funded, others = [], []
     for row in [*page.rows, *page.unscored]:
@@ -238,40 +222,30 @@ def _apply_line(call: Call, basis: Basis, reason: str) -> tuple[int, int]:
                 funded.append(row)
         elif row.status is not ApplicationStatus.NOT_RECOMMENDED:
             others.append(row)
-    if others and not reason.strip():
-        raise DomainError(_l("Give the reason for those not recommended."), field="reason")
     applications = _applications(call, [r.application_id for r in funded + others])
-    for row in others:
-        application = applications[row.application_id]
-        _named(
-            application,
-            lambda a=application: services.not_recommend(
-                application=a, reason=reason, actor=current_user
-            ),
-        )
-    for row in funded:
-        application, d = applications[row.application_id], row.decision
-        keep = d.conditions if d and d.outcome is Outcome.RECOMMENDED else ""
-        _named(
-            application,
-            lambda a=application, amount=row.entry.amount, keep=keep: services.recommend(
-                application=a, amount=amount, conditions=keep, actor=current_user
-            ),
-        )
+    services.decide_in_bulk(
+        recommended=[
+            (
+                applications[row.application_id],
+                row.entry.amount,
+                row.decision.conditions
+                if row.decision and row.decision.outcome is Outcome.RECOMMENDED
+                else "",
+            )
+            for row in funded
+        ],
+        not_recommended=[applications[row.application_id] for row in others],
+        reason=reason,
+        actor=current_user,
+    )
     return len(funded), len(others)
 
 
 def _turn_down(call: Call, ids: list[int], reason: str) -> int:
-    if not reason.strip():
-        raise DomainError(_l("Give the reason for those not recommended."), field="reason")
     chosen = _applications(call, ids)
-    for application in sorted(chosen.values(), key=lambda a: a.reference or ""):
-        _named(
-            application,
-            lambda a=application: services.not_recommend(
-                application=a, reason=reason, actor=current_user
-            ),
-        )
+    services.decide_in_bulk(
+        recommended=[], not_recommended=list(chosen.values()), reason=reason, actor=current_user
+    )
     return len(chosen)
 
 
