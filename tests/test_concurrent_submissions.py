@@ -7,10 +7,11 @@ import pytest
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from microventure.accounts.models import Role
+from microventure.accounts.models import Role, User
 from microventure.applications import services
 from microventure.applications.models import Application
 from microventure.calls.models import AttachmentKind
+from microventure.core.errors import DomainError
 from microventure.extensions import db
 from tests.conftest import Factory
 from tests.helpers_calls import complete_content, make_call, make_fund
@@ -68,3 +69,78 @@ def test_simultaneous_submissions_get_distinct_references(postgres_app):
     with app.app_context():
         references = db.session.scalars(select(Application.reference)).all()
     assert sorted(references) == [f"NC-2026-MCT-{n:03d}" for n in range(1, SUBMITTERS + 1)]
+
+
+def _drafts_of_one_organisation(count: int) -> list[tuple[int, int]]:
+    """``count`` complete drafts of one organisation to a call that allows one application each."""
+    make = Factory()
+    street = make.street()
+    admin = make.user(role=Role.STREET_ADMIN, street=street)
+    call = make_call(actor=admin, fund=make_fund(actor=admin, street=street))
+    assert call.max_applications_per_org == 1
+    owner = make.user()
+    org = make.organization(street=street, owner=owner)
+    ids = []
+    for _ in range(count):
+        application = services.start_application(call=call, organization=org, actor=owner)
+        services.save_draft(application=application, content=complete_content(call), actor=owner)
+        services.add_attachment(
+            application=application,
+            kind=AttachmentKind.PROJECT_PLAN,
+            actor=owner,
+            upload=FileStorage(io.BytesIO(b"%PDF-1.4\n%%EOF\n"), filename="plan.pdf"),
+        )
+        ids.append((application.id, owner.id))
+    db.session.commit()
+    return ids
+
+
+def _submit_at_once(app, pairs: list[tuple[int, int]]) -> list[BaseException]:
+    barrier = threading.Barrier(len(pairs))
+    refused: list[BaseException] = []
+
+    def submit(application_id: int, user_id: int) -> None:
+        with app.app_context():
+            application = db.session.get(Application, application_id)
+            actor = db.session.get(User, user_id)
+            _ = application.organization.name, application.call.title  # loaded before the race
+            barrier.wait(timeout=30)
+            try:
+                services.submit(application=application, actor=actor)
+                db.session.commit()
+            except DomainError as exc:
+                db.session.rollback()
+                refused.append(exc)
+
+    threads = [threading.Thread(target=submit, args=pair) for pair in pairs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return refused
+
+
+@pytest.mark.no_transaction
+def test_two_simultaneous_submissions_cannot_beat_the_organisation_limit(postgres_app):
+    with postgres_app.app_context():
+        pairs = _drafts_of_one_organisation(2)
+    refused = _submit_at_once(postgres_app, pairs)
+    assert len(refused) == 1
+    assert "may submit 1 application" in str(refused[0].problems[0][1])
+    with postgres_app.app_context():
+        submitted = db.session.scalars(
+            select(Application.reference).where(Application.reference.is_not(None))
+        ).all()
+    assert len(submitted) == 1
+
+
+@pytest.mark.no_transaction
+def test_a_double_clicked_submission_is_recorded_once(postgres_app):
+    with postgres_app.app_context():
+        pair = _drafts_of_one_organisation(1)[0]
+    refused = _submit_at_once(postgres_app, [pair, pair])
+    assert [str(exc) for exc in refused] == ["This application has already been submitted."]
+    with postgres_app.app_context():
+        application = db.session.get(Application, pair[0])
+        assert application.reference.endswith("-001")
+        assert [v.number for v in application.versions] == [1]

@@ -22,6 +22,7 @@ from microventure.applications.models import (
 from microventure.calls.models import AttachmentKind, BudgetCategory, Call, CallStatus, Domain
 from microventure.core import audit, files
 from microventure.core.errors import DomainError, RuleViolations
+from microventure.core.locks import lock
 from microventure.core.timeutil import utcnow
 from microventure.extensions import db
 from microventure.notifications.services import members_of, notify
@@ -255,6 +256,11 @@ def snapshot(application: Application) -> dict:
 def submit(*, application: Application, actor: User, at: datetime | None = None) -> None:
     """Check everything against the call and the organisation, then record a new version."""
     at = at or utcnow()
+    # The organisation's row is locked before its applications are counted: of two submissions
+    # at the same moment, the second counts the first (the per-organisation limit holds); the
+    # application's own row too, so a double-clicked submit finds it already submitted.
+    lock(application.organization)
+    lock(application)
     if application.status not in EDITABLE:
         raise DomainError(_l("This application has already been submitted."))
     problems = rules.submission_problems(application, at=at)

@@ -21,6 +21,7 @@ from microventure.calls.models import (
 )
 from microventure.core import audit
 from microventure.core.errors import DomainError, collect
+from microventure.core.locks import locked
 from microventure.core.money import format_fen
 from microventure.core.policy import can
 from microventure.core.timeutil import to_local, utcnow
@@ -231,7 +232,7 @@ def _check_dates(s: CallSettings) -> None:
 def _check_fund(s: CallSettings, actor: User, call: Call | None) -> Fund:
     """The fund can be used by the actor, and its unallocated money covers the budget. The fund row
     is locked (PostgreSQL) so two admins cannot allocate the same money at once."""
-    fund = db.session.scalar(select(Fund).where(Fund.id == s.fund_id).with_for_update())
+    fund = locked(Fund, s.fund_id)
     if fund is None or not can(actor, "fund.manage", fund):
         raise DomainError(_l("Choose one of your funds."), field="fund_id")
     if fund.street_id is not None and s.street_id != fund.street_id:

@@ -1,7 +1,7 @@
 """Recommending (拟资助) or not: the decisions of a call, before its notice is published.
 
 Money rule, in one place: the recommended and approved amounts of a call never exceed its budget.
-``_commit_room`` locks the call's row (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite lets one
+``_commit_room`` locks the call's row (``SELECT … FOR UPDATE OF calls`` on PostgreSQL; SQLite lets one
 writer in at a time) before it sums them, so parallel requests queue and none can over-commit.
 Services flush; callers commit."""
 
@@ -16,6 +16,7 @@ from microventure.applications.services import move
 from microventure.calls.models import Call, CallStatus
 from microventure.core import audit
 from microventure.core.errors import DomainError
+from microventure.core.locks import lock
 from microventure.core.money import format_fen
 from microventure.core.timeutil import utcnow
 from microventure.decisions.models import HOLDING, Decision, Notice, Outcome
@@ -69,8 +70,7 @@ def _check_decidable(application: Application, now: datetime, *, substitute: boo
 def lock_call(call: Call) -> None:
     """Lock the call's row and reload it: requests deciding on the same call queue here, and
     each sees the call as the one before it left it (its status may have moved on)."""
-    db.session.flush()
-    db.session.refresh(call, with_for_update=True)
+    lock(call)
 
 
 def _has_revoked(call: Call) -> bool:

@@ -13,6 +13,7 @@ from microventure.applications.models import Application
 from microventure.calls.models import TrancheTrigger
 from microventure.core import audit, files
 from microventure.core.errors import DomainError
+from microventure.core.locks import lock
 from microventure.core.money import format_fen
 from microventure.core.timeutil import local_today, utcnow
 from microventure.extensions import db
@@ -65,9 +66,7 @@ def _move_project(
     project: Project, to: ProjectStatus, *, actor: User, reason: str = "", **changes
 ) -> None:
     """Move the project (``changes``: other columns that change with the state, set together)."""
-    # Lock the row and read its committed state: a payment recorded at the same moment waits.
-    db.session.flush()
-    db.session.refresh(project, with_for_update=True)
+    lock(project)  # and read its committed state: a payment recorded at the same moment waits
     before = project.status
     if (before, to) not in PROJECT_TRANSITIONS:
         raise DomainError(
@@ -94,10 +93,9 @@ def _move_project(
 def _move_tranche(
     tranche: Tranche, to: TrancheStatus, *, actor: User | None, reason: str = "", **after
 ) -> None:
-    # Lock the row and read its state as committed: another admin may have just paid it, and
-    # moving a paid tranche from a stale copy would break the paid-with-date constraint (a 500).
-    db.session.flush()
-    db.session.refresh(tranche, with_for_update=True)
+    # Read its state as committed: another admin may have just paid it, and moving a paid
+    # tranche from a stale copy would break the paid-with-date constraint (a 500).
+    lock(tranche)
     before = tranche.status
     if (before, to) not in TRANCHE_TRANSITIONS:
         raise DomainError(
@@ -270,8 +268,7 @@ def record_payment(
     """Record that a due tranche was paid. The row is claimed with a conditional UPDATE, so two
     admins recording the same payment at once cannot pay it twice."""
     project = tranche.project
-    db.session.flush()
-    db.session.refresh(project, with_for_update=True)  # a suspension at the same moment waits
+    lock(project)  # a suspension at the same moment waits
     reference = (reference or "").strip()
     if tranche.status is not T.DUE:
         raise DomainError(
