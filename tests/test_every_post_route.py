@@ -1,0 +1,1088 @@
+"""Every POST route, once, as production runs it: on the demo data, through the test client, each
+request in an app context and session of its own, so its objects come from the route's own query
+with the route's loader options (never from a test's identity map). None may answer 500, and each
+gives the answer a user would expect. A POST route without an entry here fails the suite.
+
+Each case starts from the same demo database (a PostgreSQL template, or a copy of a SQLite file)."""
+
+import io
+import os
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import psycopg
+import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from werkzeug.datastructures import FileStorage
+
+from microventure import create_app
+from microventure.accounts import passwords
+from microventure.core.timeutil import local_today, utcnow
+from microventure.extensions import db, limiter
+from tests.conftest import build_schema, valid_credit_code
+from tests.html_forms import form_data
+
+DEMO_PASSWORD = "demo-password"
+PDF = b"%PDF-1.4\n%%EOF\n"
+JPEG = bytes.fromhex(
+    "ffd8ffe000104a46494600010100000100010000ffdb004300080606070605080707070909080a0c140d0c0b0b0c"
+    "1912130f141d1a1f1e1d1a1c1c20242e2720222c231c1c2837292c30313434341f27393d38323c2e333432ffc0"
+    "000b080001000101011100ffc4001f0000010501010101010100000000000000000102030405060708090a0bff"
+    "c400b5100002010303020403050504040000017d01020300041105122131410613516107227114328191a10823"
+    "42b1c11552d1f02433627282090a161718191a25262728292a3435363738393a434445464748494a5354555657"
+    "58595a636465666768696a737475767778797a838485868788898a92939495969798999aa2a3a4a5a6a7a8a9aa"
+    "b2b3b4b5b6b7b8b9bac2c3c4c5c6c7c8c9cad2d3d4d5d6d7d8d9dae1e2e3e4e5e6e7e8e9eaf1f2f3f4f5f6f7f8"
+    "f9faffda0008010100003f00fbd3ffd9"
+)
+
+
+class World:
+    """Looks up the demo's objects (and prepares a state) inside a case's own app context."""
+
+    def id(self, sql: str, **params) -> int:
+        value = db.session.scalar(text(sql), params)
+        assert value is not None, f"the demo data has no row for: {sql}"
+        return value
+
+    def call(self, code: str) -> int:
+        return self.id("SELECT id FROM calls WHERE code = :code", code=code)
+
+    def user(self, email: str) -> int:
+        return self.id("SELECT id FROM users WHERE email = :email", email=email)
+
+    def project(self, number: int) -> int:
+        return self.id(
+            "SELECT p.id FROM projects p JOIN applications a ON a.id = p.application_id "
+            "WHERE a.reference = :ref",
+            ref=f"NC-2026-01-{number:03d}",
+        )
+
+    def obj(self, model, id: int):
+        return db.session.get(model, id)
+
+    def actor(self, email: str):
+        from microventure.accounts.models import User
+
+        return self.obj(User, self.user(email))
+
+    def org(self, name: str) -> int:
+        return self.id("SELECT id FROM organizations WHERE name = :n", n=name)
+
+    def org_of(self, email: str) -> int:
+        return self.id(
+            "SELECT organization_id FROM memberships WHERE user_id = :u", u=self.user(email)
+        )
+
+    def membership(self, owner: str, member: str) -> int:
+        return self.id(
+            "SELECT id FROM memberships WHERE organization_id = :o AND user_id = :u",
+            o=self.org_of(owner),
+            u=self.user(member),
+        )
+
+    def second_member(self, owner: str, member: str) -> None:
+        from microventure.accounts import organizations
+        from microventure.accounts.models import Organization
+
+        organizations.add_member(
+            organization=self.obj(Organization, self.org_of(owner)),
+            email=member,
+            name="",
+            password="",
+            actor=self.actor(owner),
+        )
+
+    def reset_token(self, email: str) -> str:
+        from microventure.accounts import tokens
+
+        return tokens.reset_token(self.actor(email))
+
+    def fund(self, name: str) -> int:
+        return self.id("SELECT id FROM funds WHERE name = :n", n=name)
+
+    def grant(self, email: str) -> int:
+        return self.id("SELECT id FROM role_grants WHERE user_id = :u", u=self.user(email))
+
+    def profile(self, email: str) -> int:
+        return self.id("SELECT id FROM reviewer_profiles WHERE user_id = :u", u=self.user(email))
+
+    def exclusion(self) -> int:
+        from microventure.accounts import organizations
+        from microventure.accounts.models import ExclusionKind, Organization
+
+        found = db.session.scalar(text("SELECT min(id) FROM exclusions"))
+        if found:
+            return found
+        return organizations.add_exclusion(
+            organization=self.obj(Organization, self.org("市桥读书会")),
+            kind=ExclusionKind.ABNORMAL,
+            reason="年检异常",
+            starts_on=local_today(),
+            ends_on=None,
+            actor=self.actor(ADMIN),
+        ).id
+
+    def excluded_org(self) -> int:
+        return self.id("SELECT organization_id FROM exclusions WHERE id = :e", e=self.exclusion())
+
+    def draft_call(self) -> int:
+        """A draft call of the street, ready to publish."""
+        from microventure.calls import services as calls
+        from microventure.calls.models import Call
+        from tests.helpers_calls import call_settings
+
+        found = db.session.scalar(text("SELECT id FROM calls WHERE code = 'NC-2027-MCT'"))
+        if found:
+            return found
+        source = self.obj(Call, self.call("NC-2026-MCT"))
+        fund = source.fund
+        settings = call_settings(fund, code="NC-2027-MCT", budget=100_000_00)
+        return calls.create_call(settings=settings, actor=self.actor(STREET)).id
+
+    def draft_application(self) -> int:
+        found = db.session.scalar(
+            text("SELECT id FROM applications WHERE call_id = :c AND status = 'draft'"),
+            {"c": self.call("NC-2026-MCT")},
+        )
+        if found:
+            return found
+        return self._start(complete=False)
+
+    def _start(self, *, complete: bool) -> int:
+        from microventure.applications import services
+        from microventure.calls.models import AttachmentKind, Call
+        from tests.helpers_calls import complete_content
+
+        call = self.obj(Call, self.call("NC-2026-MCT"))
+        actor = self.actor(APPLICANT)
+        app = services.start_application(
+            call=call, organization=actor.memberships[0].organization, actor=actor
+        )
+        if complete:
+            services.save_draft(application=app, content=complete_content(call), actor=actor)
+            services.add_attachment(
+                application=app,
+                kind=AttachmentKind.PROJECT_PLAN,
+                actor=actor,
+                upload=FileStorage(io.BytesIO(PDF), filename="plan.pdf"),
+            )
+        return app.id
+
+    def draft_with_attachment(self) -> int:
+        found = db.session.scalar(
+            text("SELECT id FROM applications WHERE call_id = :c AND status = 'draft'"),
+            {"c": self.call("NC-2026-MCT")},
+        )
+        return found or self._start(complete=True)
+
+    def attachment(self) -> int:
+        return self.id(
+            "SELECT min(id) FROM attachments WHERE application_id = :a", a=self.draft_application()
+        )
+
+    def submitted_application(self) -> int:
+        """The applicant's organisation submits a complete application to the open call."""
+        from microventure.applications import services
+        from microventure.applications.models import Application
+
+        found = db.session.scalar(
+            text("SELECT id FROM applications WHERE call_id = :c AND status = 'submitted'"),
+            {"c": self.call("NC-2026-MCT")},
+        )
+        if found:
+            return found
+        application = self.obj(Application, self._start(complete=True))
+        services.submit(application=application, actor=self.actor(APPLICANT))
+        return application.id
+
+    def unreviewed_by(self, email: str) -> int:
+        """An application of the closed round that the reviewer has not been given."""
+        return self.id(
+            "SELECT min(a.id) FROM applications a WHERE a.call_id = :c AND a.organization_id <> 3 "
+            "AND NOT EXISTS (SELECT 1 FROM assignments s WHERE s.application_id = a.id "
+            "AND s.reviewer_id = :u)",
+            c=self.call("PY-2026-MCT"),
+            u=self.user(email),
+        )
+
+    def open_assignment(self, *, declared: bool = False) -> int:
+        """reviewer5 is given one more application of the closed round (and signs the
+        declaration when ``declared``)."""
+        from microventure.applications.models import Application
+        from microventure.reviews import services
+
+        reviewer = self.actor("reviewer5@demo.local")
+        found = db.session.scalar(
+            text("SELECT id FROM assignments WHERE reviewer_id = :u AND status <> 'submitted'"),
+            {"u": reviewer.id},
+        )
+        if found:
+            return found
+        assignment = services.assign(
+            application=self.obj(Application, self.unreviewed_by(reviewer.email)),
+            reviewer=reviewer,
+            due_on=local_today() + timedelta(days=7),
+            actor=self.actor(ADMIN),
+        )
+        if declared:
+            services.sign_declaration(assignment=assignment, actor=reviewer)
+        return assignment.id
+
+    def declined_assignment(self) -> int:
+        from microventure.reviews import services
+        from microventure.reviews.models import Assignment
+
+        found = db.session.scalar(text("SELECT id FROM assignments WHERE status = 'declined'"))
+        if found:
+            return found
+        assignment = self.obj(Assignment, self.open_assignment())
+        services.declare_conflict(
+            assignment=assignment, reason="曾任该机构顾问", actor=self.actor("reviewer5@demo.local")
+        )
+        return assignment.id
+
+    def page_of_declined(self) -> int:
+        return 1
+
+    def submitted_assignment(self) -> int:
+        # the newest submitted review: the first on the progress page
+        return self.id(
+            "SELECT s.id FROM assignments s JOIN reviews r ON r.assignment_id = s.id "
+            "ORDER BY r.submitted_at DESC, s.id DESC LIMIT 1"
+        )
+
+    def requested_yuan(self, application_id: int) -> str:
+        from microventure.applications.models import Application
+
+        return f"{self.obj(Application, application_id).requested_amount / 100:.2f}"
+
+    def ranked_first(self) -> int:
+        return self.id(
+            "SELECT min(id) FROM applications WHERE call_id = :c", c=self.call("PY-2026-MCT")
+        )
+
+    def recommended_all(self) -> None:
+        """Every application of the closed round is recommended or not, as the budget allows."""
+        from microventure.applications.models import Application
+        from microventure.decisions import services
+
+        found = db.session.scalar(
+            text("SELECT count(*) FROM decisions WHERE call_id = :c"),
+            {"c": self.call("PY-2026-MCT")},
+        )
+        if found:
+            return
+        admin = self.actor(ADMIN)
+        ids = db.session.scalars(
+            text("SELECT id FROM applications WHERE call_id = :c ORDER BY id"),
+            {"c": self.call("PY-2026-MCT")},
+        ).all()
+        for number, application_id in enumerate(ids):
+            application = self.obj(Application, application_id)
+            if number < 2:
+                amount = application.requested_amount
+                services.recommend(application=application, amount=amount, actor=admin)
+            else:
+                services.not_recommend(application=application, reason="排名靠后", actor=admin)
+
+    def published_notice(self) -> int:
+        from microventure.calls.models import Call
+        from microventure.decisions import notice
+
+        found = db.session.scalar(
+            text("SELECT id FROM notices WHERE call_id = :c"), {"c": self.call("PY-2026-MCT")}
+        )
+        if found:
+            return found
+        self.recommended_all()
+        call = self.obj(Call, self.call("PY-2026-MCT"))
+        return notice.publish_notice(call=call, actor=self.actor(ADMIN)).id
+
+    def objection(self) -> int:
+        from microventure.decisions import notice
+        from microventure.decisions.models import Notice
+
+        found = db.session.scalar(text("SELECT min(id) FROM objections"))
+        if found:
+            return found
+        return notice.lodge_objection(
+            notice=self.obj(Notice, self.published_notice()),
+            application_id=None,
+            name="居民",
+            contact="13800138000",
+            text="请核实",
+            remote_addr="127.0.0.1",
+        ).id
+
+    def ended_notice(self) -> None:
+        notice_id = self.published_notice()
+        db.session.execute(
+            text("UPDATE notices SET starts_on = :s, ends_on = :e, ends_at = :at WHERE id = :n"),
+            {
+                "s": local_today() - timedelta(days=12),
+                "e": local_today() - timedelta(days=2),
+                "at": utcnow() - timedelta(days=1),
+                "n": notice_id,
+            },
+        )
+
+    def tranche(self, number: int, status: str) -> int:
+        return self.id(
+            "SELECT min(id) FROM tranches WHERE project_id = :p AND status = :s",
+            p=self.project(number),
+            s=status,
+        )
+
+    def suspended(self, number: int) -> None:
+        db.session.execute(
+            text("UPDATE projects SET status = 'suspended' WHERE id = :p"),
+            {"p": self.project(number)},
+        )
+
+    def _activity(self, number: int, status: str) -> int:
+        return self.id(
+            "SELECT min(id) FROM activity_records WHERE project_id = :p AND status = :s",
+            p=self.project(number),
+            s=status,
+        )
+
+    def returned_activity(self, number: int) -> int:
+        return self._activity(number, "returned")
+
+    def waiting_activity(self, number: int) -> int:
+        return self._activity(number, "submitted")
+
+    def grant_line(self, number: int) -> int:
+        return self.id(
+            "SELECT min(b.id) FROM budget_lines b JOIN projects p "
+            "ON p.application_id = b.application_id WHERE p.id = :p AND b.source = 'grant'",
+            p=self.project(number),
+        )
+
+    def expenditure(self, number: int) -> int:
+        return self.id(
+            "SELECT min(e.id) FROM expenditures e JOIN reports r ON r.id = e.report_id "
+            "WHERE r.project_id = :p",
+            p=self.project(number),
+        )
+
+    def failed_notification(self) -> int:
+        found = db.session.scalar(text("SELECT min(id) FROM notifications WHERE email = 'failed'"))
+        if found:
+            return found
+        notification_id = self.id("SELECT min(id) FROM notifications")
+        db.session.execute(
+            text(
+                "UPDATE notifications SET email = 'failed', attempts = 5, "
+                "last_error = '550 mailbox unavailable' WHERE id = :n"
+            ),
+            {"n": notification_id},
+        )
+        return notification_id
+
+    def project_back_to_signing(self, number: int) -> int:
+        """A project as finalizing leaves it: not signed, no tranche due."""
+        project_id = self.project(number)
+        db.session.execute(
+            text("UPDATE tranches SET status = 'pending', due_since = NULL WHERE project_id = :p"),
+            {"p": project_id},
+        )
+        db.session.execute(
+            text("UPDATE projects SET status = 'signing', signed_on = NULL WHERE id = :p"),
+            {"p": project_id},
+        )
+        return project_id
+
+
+@dataclass
+class Case:
+    """``page`` holds the form a user fills (read with its values, then ``data`` on top);
+    ``action`` is where it posts (``form``: the form's own action when a button posts it
+    elsewhere). Each is a function of the ``World``, called after ``prepare``."""
+
+    user: str | None
+    action: Callable[[World], str]
+    page: Callable[[World], str] | None = None
+    form: Callable[[World], str] | None = None
+    data: Callable[[World], dict] = lambda w: {}
+    prepare: Callable[[World], object] | None = None
+    expect: int = 302
+    files: Callable[[], dict] = field(default=lambda: {})
+
+
+ADMIN, STREET, APPLICANT = "district@demo.local", "street@demo.local", "applicant@demo.local"
+REVIEWER = "reviewer1@demo.local"
+
+
+def today(days: int = 0) -> str:
+    return (local_today() + timedelta(days=days)).isoformat()
+
+
+def reviewers_workbook() -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["姓名", "邮箱", "专长领域"])
+    book.active.append(["李专家", "li@demo.local", "心理健康"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+CASES: dict[str, Case] = {}
+
+
+def case(endpoint: str, **kwargs) -> None:
+    CASES[endpoint] = Case(**kwargs)
+
+
+# ------------------------------------------------------------------------------ accounts, auth
+case(
+    "auth.login",
+    user=None,
+    page=lambda w: "/auth/login",
+    action=lambda w: "/auth/login",
+    data=lambda w: {"email": APPLICANT, "password": DEMO_PASSWORD},
+)
+case("auth.logout", user=APPLICANT, action=lambda w: "/auth/logout")
+case(
+    "auth.signup",
+    user=None,
+    page=lambda w: "/auth/signup",
+    action=lambda w: "/auth/signup",
+    data=lambda w: {
+        "owner_name": "新用户",
+        "owner_email": "new@demo.local",
+        "owner_mobile": "13912345678",
+        "password": "long-enough-pass",
+        "confirm": "long-enough-pass",
+        "name": "南村镇新社区服务社",
+        "kind": "social_service",
+        "credit_code": valid_credit_code(),
+        "street_id": str(w.id("SELECT id FROM streets WHERE name = '南村镇'")),
+        "contact_name": "王联系",
+        "contact_mobile": "13912345678",
+        "community_id": str(
+            w.id(
+                "SELECT min(c.id) FROM communities c JOIN streets s ON s.id = c.street_id WHERE s.name = '南村镇'"
+            )
+        ),
+    },
+)
+case(
+    "auth.forgot_password",
+    user=None,
+    page=lambda w: "/auth/forgot",
+    action=lambda w: "/auth/forgot",
+    data=lambda w: {"email": APPLICANT},
+)
+case(
+    "auth.reset_password",
+    user=None,
+    page=lambda w: f"/auth/reset/{w.reset_token(APPLICANT)}",
+    action=lambda w: f"/auth/reset/{w.reset_token(APPLICANT)}",
+    data=lambda w: {"password": "a-new-long-pass", "confirm": "a-new-long-pass"},
+)
+case(
+    "accounts.profile",
+    user=APPLICANT,
+    page=lambda w: "/profile",
+    action=lambda w: "/profile",
+    data=lambda w: {"name": "申请人"},
+)
+case(
+    "accounts.change_password",
+    user=APPLICANT,
+    page=lambda w: "/profile",
+    action=lambda w: "/profile/password",
+    data=lambda w: {
+        "pw-current_password": DEMO_PASSWORD,
+        "pw-new_password": "a-new-long-pass",
+        "pw-confirm": "a-new-long-pass",
+    },
+)
+case("accounts.resend_confirmation", user=APPLICANT, action=lambda w: "/profile/confirmation")
+case(
+    "accounts.add_member",
+    user=APPLICANT,
+    page=lambda w: f"/organizations/{w.org_of(APPLICANT)}",
+    action=lambda w: f"/organizations/{w.org_of(APPLICANT)}/members",
+    data=lambda w: {"email": "reviewer5@demo.local"},
+)
+case(
+    "accounts.remove_member",
+    user=APPLICANT,
+    prepare=lambda w: w.second_member(APPLICANT, "reviewer5@demo.local"),
+    page=lambda w: f"/organizations/{w.org_of(APPLICANT)}",
+    action=lambda w: (
+        f"/organizations/{w.org_of(APPLICANT)}/members/"
+        f"{w.membership(APPLICANT, 'reviewer5@demo.local')}/remove"
+    ),
+)
+# ---------------------------------------------------------------------------------------- admin
+case(
+    "admin.set_verification",
+    user=ADMIN,
+    page=lambda w: f"/organizations/{w.org('市桥读书会')}",
+    action=lambda w: f"/admin/organizations/{w.org('市桥读书会')}/verification",
+    data=lambda w: {"status": "verified"},
+)
+case(
+    "admin.add_exclusion",
+    user=ADMIN,
+    page=lambda w: f"/organizations/{w.org('市桥读书会')}",
+    action=lambda w: f"/admin/organizations/{w.org('市桥读书会')}/exclusions",
+    data=lambda w: {"kind": "abnormal", "reason": "年检异常", "ends_on": today(90)},
+)
+case(
+    "admin.lift_exclusion",
+    user=ADMIN,
+    page=lambda w: f"/organizations/{w.excluded_org()}",
+    action=lambda w: f"/admin/exclusions/{w.exclusion()}/lift",
+)
+case(
+    "admin.grant_role",
+    user=ADMIN,
+    page=lambda w: f"/admin/users/{w.user(APPLICANT)}",
+    action=lambda w: f"/admin/users/{w.user(APPLICANT)}/roles",
+    data=lambda w: {"role": "reviewer"},
+)
+case(
+    "admin.revoke_role",
+    user=ADMIN,
+    page=lambda w: f"/admin/users/{w.user(REVIEWER)}",
+    action=lambda w: f"/admin/roles/{w.grant(REVIEWER)}/revoke",
+)
+case(
+    "admin.set_active",
+    user=ADMIN,
+    page=lambda w: f"/admin/users/{w.user(APPLICANT)}",
+    action=lambda w: f"/admin/users/{w.user(APPLICANT)}/active",
+)
+# ---------------------------------------------------------------------------------------- funds
+case(
+    "funds.new",
+    user=STREET,
+    page=lambda w: "/admin/funds/new",
+    action=lambda w: "/admin/funds/new",
+    data=lambda w: {"name": "南村镇第二社区基金"},
+)
+case(
+    "funds.add_contribution",
+    user=STREET,
+    page=lambda w: f"/admin/funds/{w.fund('南村镇社区基金')}",
+    action=lambda w: f"/admin/funds/{w.fund('南村镇社区基金')}/contributions",
+    data=lambda w: {"donor": "爱心企业", "amount": "10000.00", "received_on": today()},
+)
+# ---------------------------------------------------------------------------------------- calls
+case(
+    "calls.new",
+    user=STREET,
+    prepare=lambda w: w.draft_call(),
+    page=lambda w: f"/admin/calls/{w.draft_call()}/edit",
+    form=lambda w: f"/admin/calls/{w.draft_call()}/edit",
+    action=lambda w: "/admin/calls/new",
+    data=lambda w: {"code": "NC-2028-MCT"},
+)
+case(
+    "calls.edit",
+    user=STREET,
+    prepare=lambda w: w.draft_call(),
+    page=lambda w: f"/admin/calls/{w.draft_call()}/edit",
+    action=lambda w: f"/admin/calls/{w.draft_call()}/edit",
+    data=lambda w: {"title": "南村镇2027年社区微创投"},
+)
+case(
+    "calls.publish",
+    user=STREET,
+    prepare=lambda w: w.draft_call(),
+    page=lambda w: f"/admin/calls/{w.call('NC-2027-MCT')}",
+    action=lambda w: f"/admin/calls/{w.call('NC-2027-MCT')}/publish",
+)
+case(
+    "calls.close",
+    user=STREET,
+    page=lambda w: f"/admin/calls/{w.call('NC-2026-MCT')}",
+    action=lambda w: f"/admin/calls/{w.call('NC-2026-MCT')}/close",
+)
+case(
+    "calls.copy",
+    user=STREET,
+    page=lambda w: f"/admin/calls/{w.call('NC-2026-MCT')}",
+    action=lambda w: f"/admin/calls/{w.call('NC-2026-MCT')}/copy",
+)
+# --------------------------------------------------------------------------------- applications
+case(
+    "applications.start",
+    user=APPLICANT,
+    page=lambda w: f"/calls/{w.call('NC-2026-MCT')}",
+    action=lambda w: f"/calls/{w.call('NC-2026-MCT')}/apply",
+)
+case(
+    "applications.edit",
+    user=APPLICANT,
+    prepare=lambda w: w.draft_application(),
+    page=lambda w: f"/applications/{w.draft_application()}/edit",
+    action=lambda w: f"/applications/{w.draft_application()}/edit",
+    data=lambda w: {"title": "楼道微更新"},
+)
+case(
+    "applications.upload",
+    user=APPLICANT,
+    prepare=lambda w: w.draft_application(),
+    page=lambda w: f"/applications/{w.draft_application()}/edit",
+    form=lambda w: f"/applications/{w.draft_application()}/edit",
+    action=lambda w: f"/applications/{w.draft_application()}/attachments",
+    data=lambda w: {"kind": "project_plan"},
+    files=lambda: {"file": (io.BytesIO(PDF), "plan.pdf")},
+)
+case(
+    "applications.remove_attachment",
+    user=APPLICANT,
+    prepare=lambda w: w.draft_with_attachment(),
+    page=lambda w: f"/applications/{w.draft_application()}/edit",
+    form=lambda w: f"/applications/{w.draft_application()}/edit",
+    action=lambda w: f"/applications/{w.draft_application()}/attachments/{w.attachment()}/remove",
+)
+case(
+    "applications.withdraw",
+    user=APPLICANT,
+    prepare=lambda w: w.submitted_application(),
+    page=lambda w: f"/applications/{w.submitted_application()}",
+    action=lambda w: f"/applications/{w.submitted_application()}/withdraw",
+)
+# ------------------------------------------------------------------------------------ screening
+case(
+    "screening.screen",
+    user=STREET,
+    prepare=lambda w: w.submitted_application(),
+    page=lambda w: f"/applications/{w.submitted_application()}",
+    action=lambda w: f"/admin/applications/{w.submitted_application()}/screening",
+    data=lambda w: {"decision": "eligible"},
+)
+case(
+    "screening.bulk",
+    user=STREET,
+    prepare=lambda w: w.submitted_application(),
+    page=lambda w: f"/admin/calls/{w.call('NC-2026-MCT')}/applications",
+    action=lambda w: f"/admin/calls/{w.call('NC-2026-MCT')}/applications/bulk",
+    data=lambda w: {"application_ids": str(w.submitted_application()), "decision": "eligible"},
+)
+# -------------------------------------------------------------------------------------- reviews
+case(
+    "review_admin.add",
+    user=ADMIN,
+    page=lambda w: "/admin/reviewers/new",
+    action=lambda w: "/admin/reviewers/new",
+    data=lambda w: {
+        "email": "expert@demo.local",
+        "name": "新专家",
+        "expertise": "smart_elderly_care",
+        "password": "long-enough-pass",
+    },
+)
+case(
+    "review_admin.edit",
+    user=ADMIN,
+    page=lambda w: f"/admin/reviewers/{w.profile(REVIEWER)}",
+    action=lambda w: f"/admin/reviewers/{w.profile(REVIEWER)}",
+)
+case(
+    "review_admin.record_conflict",
+    user=ADMIN,
+    page=lambda w: f"/admin/reviewers/{w.profile(REVIEWER)}",
+    action=lambda w: f"/admin/reviewers/{w.profile(REVIEWER)}/conflicts",
+    data=lambda w: {"organization_id": str(w.org("番禺区社区慈善基金会")), "reason": "曾任理事"},
+)
+case(
+    "review_admin.import_reviewers",
+    user=ADMIN,
+    page=lambda w: "/admin/reviewers/import",
+    action=lambda w: "/admin/reviewers/import",
+    files=lambda: {"file": (io.BytesIO(reviewers_workbook()), "reviewers.xlsx")},
+    expect=200,
+)
+case(
+    "review_admin.assign",
+    user=ADMIN,
+    page=lambda w: f"/admin/calls/{w.call('PY-2026-MCT')}/assignments",
+    form=lambda w: f"/admin/calls/{w.call('PY-2026-MCT')}/assignments",
+    action=lambda w: f"/admin/calls/{w.call('PY-2026-MCT')}/assignments",
+    data=lambda w: {
+        "application_ids": str(w.unreviewed_by("reviewer5@demo.local")),
+        "application_id": None,
+        "reviewer_id": str(w.user("reviewer5@demo.local")),
+        "due_on": today(7),
+    },
+)
+case(
+    "review_admin.reassign",
+    user=ADMIN,
+    prepare=lambda w: (
+        db.session.execute(
+            text("UPDATE calls SET reviewers_per_application = 4 WHERE code = 'PY-2026-MCT'")
+        ),
+        w.declined_assignment(),
+    ),
+    page=lambda w: f"/admin/calls/{w.call('PY-2026-MCT')}/assignments?page={w.page_of_declined()}",
+    action=lambda w: f"/admin/assignments/{w.declined_assignment()}/reassign",
+)
+case(
+    "review_admin.auto_apply",
+    user=ADMIN,
+    prepare=lambda w: db.session.execute(
+        text("UPDATE calls SET reviewers_per_application = 4 WHERE code = 'PY-2026-MCT'")
+    ),
+    page=lambda w: f"/admin/calls/{w.call('PY-2026-MCT')}/assignments/auto?due_on={today(7)}",
+    action=lambda w: f"/admin/calls/{w.call('PY-2026-MCT')}/assignments/auto",
+)
+case(
+    "review_admin.reopen",
+    user=ADMIN,
+    page=lambda w: f"/admin/calls/{w.call('PY-2026-MCT')}/review-progress",
+    action=lambda w: f"/admin/assignments/{w.submitted_assignment()}/reopen",
+    data=lambda w: {"reason": "请补充评语"},
+)
+case(
+    "review_admin.remind",
+    user=ADMIN,
+    prepare=lambda w: w.open_assignment(),
+    page=lambda w: f"/admin/calls/{w.call('PY-2026-MCT')}/review-progress",
+    action=lambda w: (
+        f"/admin/calls/{w.call('PY-2026-MCT')}/reviewers/{w.user('reviewer5@demo.local')}/remind"
+    ),
+)
+case(
+    "reviewing.declare",
+    user="reviewer5@demo.local",
+    prepare=lambda w: w.open_assignment(),
+    page=lambda w: f"/reviews/{w.open_assignment()}",
+    action=lambda w: f"/reviews/{w.open_assignment()}/declaration",
+    data=lambda w: {"no_conflict": "y"},
+)
+case(
+    "reviewing.conflict",
+    user="reviewer5@demo.local",
+    prepare=lambda w: w.open_assignment(),
+    page=lambda w: f"/reviews/{w.open_assignment()}",
+    action=lambda w: f"/reviews/{w.open_assignment()}/conflict",
+    data=lambda w: {"reason": "我曾在该机构任职"},
+)
+case(
+    "reviewing.score",
+    user="reviewer5@demo.local",
+    prepare=lambda w: w.open_assignment(declared=True),
+    page=lambda w: f"/reviews/{w.open_assignment()}",
+    action=lambda w: f"/reviews/{w.open_assignment()}/review",
+)
+# ------------------------------------------------------------------------------------ decisions
+case(
+    "decisions.decide",
+    user=ADMIN,
+    page=lambda w: f"/admin/calls/{w.call('PY-2026-MCT')}/decisions?decide={w.ranked_first()}",
+    action=lambda w: f"/admin/calls/{w.call('PY-2026-MCT')}/decisions/{w.ranked_first()}",
+    data=lambda w: {"action": "recommend", "amount": w.requested_yuan(w.ranked_first())},
+)
+case(
+    "decisions.bulk",
+    user=ADMIN,
+    page=lambda w: f"/admin/calls/{w.call('PY-2026-MCT')}/decisions",
+    action=lambda w: f"/admin/calls/{w.call('PY-2026-MCT')}/decisions/bulk",
+    data=lambda w: {"mode": "line", "reason": "未进入资助线"},
+)
+case(
+    "decisions.publish",
+    user=ADMIN,
+    prepare=lambda w: w.recommended_all(),
+    page=lambda w: f"/admin/calls/{w.call('PY-2026-MCT')}/notice",
+    action=lambda w: f"/admin/calls/{w.call('PY-2026-MCT')}/notice/publish",
+)
+case(
+    "notices.lodge",
+    user=None,
+    prepare=lambda w: w.published_notice(),
+    page=lambda w: f"/notices/{w.call('PY-2026-MCT')}",
+    action=lambda w: f"/notices/{w.call('PY-2026-MCT')}/objections",
+    data=lambda w: {"name": "居民", "contact": "13800138000", "text": "该项目与去年重复"},
+)
+case(
+    "decisions.resolve",
+    user=ADMIN,
+    prepare=lambda w: w.objection(),
+    page=lambda w: f"/admin/calls/{w.call('PY-2026-MCT')}/notice",
+    action=lambda w: f"/admin/calls/{w.call('PY-2026-MCT')}/objections/{w.objection()}/resolve",
+    data=lambda w: {"upheld": "0", "resolution": "经核实不成立"},
+)
+case(
+    "decisions.finalize",
+    user=ADMIN,
+    prepare=lambda w: w.ended_notice(),
+    page=lambda w: f"/admin/calls/{w.call('PY-2026-MCT')}/notice",
+    action=lambda w: f"/admin/calls/{w.call('PY-2026-MCT')}/finalize",
+)
+# ------------------------------------------------------------------------------------- projects
+case(
+    "projects_admin.sign",
+    user=STREET,
+    prepare=lambda w: w.project_back_to_signing(5),
+    page=lambda w: f"/projects/{w.project(5)}",
+    action=lambda w: f"/admin/projects/{w.project(5)}/sign",
+    data=lambda w: {"signed_on": today()},
+    files=lambda: {"agreement": (io.BytesIO(PDF), "agreement.pdf")},
+)
+case(
+    "projects_admin.change_state:suspend",
+    user=STREET,
+    page=lambda w: f"/projects/{w.project(1)}",
+    action=lambda w: f"/admin/projects/{w.project(1)}/suspend",
+    data=lambda w: {"suspend-reason": "暂停检查"},
+)
+case(
+    "projects_admin.change_state:resume",
+    user=STREET,
+    prepare=lambda w: w.suspended(1),
+    page=lambda w: f"/projects/{w.project(1)}",
+    action=lambda w: f"/admin/projects/{w.project(1)}/resume",
+    data=lambda w: {"resume-reason": "恢复执行"},
+)
+case(
+    "projects_admin.change_state:terminate",
+    user=STREET,
+    page=lambda w: f"/projects/{w.project(4)}",
+    action=lambda w: f"/admin/projects/{w.project(4)}/terminate",
+    data=lambda w: {"terminate-reason": "机构无法继续执行", "terminate-confirm": "y"},
+)
+case(
+    "projects_admin.pay",
+    user=STREET,
+    page=lambda w: f"/projects/{w.project(5)}",
+    action=lambda w: f"/admin/projects/tranches/{w.tranche(5, 'due')}/pay",
+    data=lambda w: {
+        f"pay-{w.tranche(5, 'due')}-paid_on": today(),
+        f"pay-{w.tranche(5, 'due')}-reference": "BANK-001",
+    },
+)
+case(
+    "projects_admin.withhold",
+    user=STREET,
+    page=lambda w: f"/projects/{w.project(3)}",
+    action=lambda w: f"/admin/projects/tranches/{w.tranche(3, 'pending')}/withhold",
+    data=lambda w: {f"withhold-{w.tranche(3, 'pending')}-reason": "评估未通过"},
+)
+case(
+    "activities.new",
+    user=APPLICANT,
+    page=lambda w: f"/projects/{w.project(1)}/activities/new",
+    action=lambda w: f"/projects/{w.project(1)}/activities/new",
+    data=lambda w: {
+        "title": "长者健康讲座",
+        "held_on": today(-1),
+        "participants": "30",
+        "description": "讲座",
+    },
+    files=lambda: {"photos": (io.BytesIO(JPEG), "photo.jpg")},
+)
+case(
+    "activities.edit",
+    user="eldercare@demo.local",
+    page=lambda w: f"/projects/{w.project(2)}/activities/{w.returned_activity(2)}/edit",
+    action=lambda w: f"/projects/{w.project(2)}/activities/{w.returned_activity(2)}/edit",
+    data=lambda w: {"description": "补充了签到表说明"},
+)
+case(
+    "activities.accept",
+    user=STREET,
+    page=lambda w: f"/projects/{w.project(3)}/activities/{w.waiting_activity(3)}",
+    action=lambda w: f"/projects/{w.project(3)}/activities/{w.waiting_activity(3)}/accept",
+)
+case(
+    "activities.return_",
+    user=STREET,
+    page=lambda w: f"/projects/{w.project(3)}/activities/{w.waiting_activity(3)}",
+    action=lambda w: f"/projects/{w.project(3)}/activities/{w.waiting_activity(3)}/return",
+    data=lambda w: {"comment": "请补充照片"},
+)
+case(
+    "reports.edit",
+    user="biguiyuan@demo.local",
+    page=lambda w: f"/projects/{w.project(4)}/reports/midterm",
+    action=lambda w: f"/projects/{w.project(4)}/reports/midterm",
+    data=lambda w: {"narrative": "项目按计划推进"},
+)
+case(
+    "reports.add_expenditure",
+    user="biguiyuan@demo.local",
+    page=lambda w: f"/projects/{w.project(4)}/reports/midterm",
+    form=lambda w: f"/projects/{w.project(4)}/reports/midterm",
+    action=lambda w: f"/projects/{w.project(4)}/reports/midterm/expenditures",
+    data=lambda w: {
+        "budget_line_id": str(w.grant_line(4)),
+        "payee": "文化用品商行",
+        "amount": "120.00",
+        "spent_on": today(-3),
+    },
+    files=lambda: {"receipt": (io.BytesIO(PDF), "receipt.pdf")},
+)
+case(
+    "reports.remove_expenditure",
+    user="biguiyuan@demo.local",
+    page=lambda w: f"/projects/{w.project(4)}/reports/midterm",
+    form=lambda w: f"/projects/{w.project(4)}/reports/midterm",
+    action=lambda w: (
+        f"/projects/{w.project(4)}/reports/midterm/expenditures/{w.expenditure(4)}/remove"
+    ),
+)
+case(
+    "reports.review",
+    user=STREET,
+    page=lambda w: f"/projects/{w.project(3)}/reports/midterm",
+    action=lambda w: f"/projects/{w.project(3)}/reports/midterm/review",
+    data=lambda w: {"decision": "accept", "reason": "同意"},
+)
+# -------------------------------------------------------------------------------- notifications
+case(
+    "notifications.mark_all_read",
+    user=APPLICANT,
+    page=lambda w: "/inbox",
+    action=lambda w: "/inbox/read",
+)
+case(
+    "notifications.preferences",
+    user=APPLICANT,
+    page=lambda w: "/inbox/preferences",
+    action=lambda w: "/inbox/preferences",
+)
+case(
+    "notifications.resend",
+    user=ADMIN,
+    prepare=lambda w: w.failed_notification(),
+    page=lambda w: "/admin/notifications/failed",
+    action=lambda w: f"/admin/notifications/{w.failed_notification()}/resend",
+)
+
+# ---------------------------------------------------------------------------------- the fixture
+
+
+@pytest.fixture(scope="module")
+def demo_app(tmp_path_factory):
+    """An app on a database of its own, its template loaded with the demo data once."""
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    folder = tmp_path_factory.mktemp("every-post")
+    if url.startswith("postgresql"):
+        admin = make_url(url).set(drivername="postgresql").render_as_string(False)
+        with psycopg.connect(admin, autocommit=True) as conn:
+            for name in ("microventure_routes", "microventure_routes_demo"):
+                conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            conn.execute("CREATE DATABASE microventure_routes_demo")
+        target = make_url(url).set(database="microventure_routes").render_as_string(False)
+        demo = make_url(url).set(database="microventure_routes_demo").render_as_string(False)
+
+        def reset():
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute("DROP DATABASE IF EXISTS microventure_routes WITH (FORCE)")
+                conn.execute(
+                    "CREATE DATABASE microventure_routes TEMPLATE microventure_routes_demo"
+                )
+    else:
+        target = f"sqlite:///{folder / 'routes.sqlite'}"
+        demo = f"sqlite:///{folder / 'demo.sqlite'}"
+
+        def reset():
+            for suffix in ("-wal", "-shm"):
+                (folder / f"routes.sqlite{suffix}").unlink(missing_ok=True)
+            shutil.copy(folder / "demo.sqlite", folder / "routes.sqlite")
+
+    options = dict(RATELIMIT_STORAGE_URI="memory://", UPLOAD_FOLDER=str(folder / "uploads"))
+    maker = create_app("testing", SQLALCHEMY_DATABASE_URI=demo, **options)
+    build_schema(maker)
+    assert maker.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    with maker.app_context():
+        db.engine.dispose()
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=target, **options)
+    app.reset_database = reset
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def run(app, key: str, case: Case):
+    with app.app_context():
+        db.engine.dispose()
+    app.reset_database()
+    limiter.reset()
+    world = World()
+    with app.app_context():
+        if case.prepare:
+            case.prepare(world)
+        action = case.action(world)
+        page = case.page(world) if case.page else None
+        form = case.form(world) if case.form else action
+        overrides = case.data(world)
+        db.session.commit()
+        db.session.remove()
+    client = app.test_client()
+    if case.user:
+        login = client.post("/auth/login", data={"email": case.user, "password": DEMO_PASSWORD})
+        assert login.status_code == 302, f"{key}: cannot log in as {case.user}"
+    if page:
+        shown = client.get(page)
+        assert shown.status_code == 200, f"{key}: GET {page} answered {shown.status_code}"
+        data = form_data(shown.get_data(as_text=True), form, page=page, overrides=overrides)
+    else:
+        data = overrides
+    files = case.files()
+    if files:
+        data = data.copy() if hasattr(data, "copy") else dict(data)
+        for name, value in files.items():
+            data[name] = value
+    response = client.post(action, data=data, content_type="multipart/form-data")
+    response.posted = sorted(data)
+    return response
+
+
+def messages(body: str) -> list[str]:
+    """What the page tells the user went wrong (field errors, flashed alerts)."""
+    found = re.findall(r'class="(?:invalid-feedback|alert[^"]*)"[^>]*>(.*?)</', body, re.S)
+    return [" ".join(m.split()) for m in found]
+
+
+@pytest.mark.no_transaction
+@pytest.mark.parametrize("key", sorted(CASES))
+def test_post_route_answers_as_expected(demo_app, key):
+    case = CASES[key]
+    response = run(demo_app, key, case)
+    body = response.get_data(as_text=True)
+    if os.environ.get("ROUTES_DEBUG"):
+        open(f"/tmp/route-{key}.html", "w").write(body)
+    assert response.status_code != 500, f"{key}: 500\n{body[:3000]}"
+    assert response.status_code == case.expect, (
+        f"{key}: {response.status_code} {response.location or ''} {messages(body)}"
+        f" (posted {response.posted})"
+    )
+
+
+def test_every_post_route_has_a_case():
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI="sqlite://")
+    endpoints = {r.endpoint for r in app.url_map.iter_rules() if "POST" in (r.methods or ())}
+    covered = {key.partition(":")[0] for key in CASES}
+    assert endpoints - covered == set(), "add a case for each new POST route"
+
+
+def test_rows_are_locked_in_one_place():
+    """Only ``core/locks.py`` takes row locks, so none can lock an eagerly joined table."""
+    package = os.path.join(os.path.dirname(__file__), "..", "microventure")
+    offenders = []
+    for folder, _, names in os.walk(package):
+        for name in names:
+            path = os.path.join(folder, name)
+            if name.endswith(".py") and not path.endswith(os.path.join("core", "locks.py")):
+                with open(path, encoding="utf-8") as f:
+                    if "with_for_update" in f.read():
+                        offenders.append(os.path.relpath(path, package))
+    assert offenders == []
