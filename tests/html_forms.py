@@ -48,7 +48,7 @@ class _FormReader(HTMLParser):
 
     def handle_endtag(self, tag):
         if tag == "option" and self._option is not None and self._options:
-            value, selected = self._options[-1]
+            _, selected = self._options[-1]
             self._options[-1] = ("".join(self._option).strip(), selected)
             self._option = None
         elif tag == "select" and self._select and self._fields is not None:

@@ -1058,8 +1058,6 @@ def test_post_route_answers_as_expected(demo_app, key):
     case = CASES[key]
     response = run(demo_app, key, case)
     body = response.get_data(as_text=True)
-    if os.environ.get("ROUTES_DEBUG"):
-        open(f"/tmp/route-{key}.html", "w").write(body)
     assert response.status_code != 500, f"{key}: 500\n{body[:3000]}"
     assert response.status_code == case.expect, (
         f"{key}: {response.status_code} {response.location or ''} {messages(body)}"
