@@ -12,6 +12,7 @@ from microventure.calls.models import (
     BudgetCategory,
     CallStatus,
     Domain,
+    LineRule,
     TrancheTrigger,
 )
 from microventure.core.timeutil import utcnow
@@ -70,6 +71,7 @@ def call_settings(fund, **overrides) -> calls.CallSettings:
         criteria=[calls.Criterion(name=n, description="", max_points=p) for n, p in RUBRIC],
         reviewers_per_application=3,
         aggregation=Aggregation.MEAN,
+        funding_line_rule=LineRule.STOP,
         blind_review=False,
         reviewers_see_others_after_submit=False,
         disagreement_threshold=20,

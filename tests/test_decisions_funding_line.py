@@ -1,9 +1,15 @@
-"""The funding line (资助线): best first, each in full, stopping at the first that does not fit;
-by the requested amounts or by the mean of the reviewers' suggestions (never above the request).
+"""The funding line (资助线): best first, each in full, then (by the call's rule) stopping at the
+first that does not fit or going on funding each below that still fits; by the requested amounts or by the mean of the reviewers' suggestions (never above the request).
 Through ``propose`` on hand-made rows and through the decisions page."""
 
+import pytest
+
 from microventure.applications.models import ApplicationStatus
+from microventure.calls.models import LineRule
+from microventure.calls.services import settings_of
 from microventure.decisions.funding_line import Basis, propose
+from microventure.extensions import db
+from microventure.funds.queries import call_balance
 from microventure.reviews.ranking import RankRow
 from tests.test_decisions_world import YUAN, Rows, decision_world
 
@@ -159,3 +165,96 @@ def test_unscored_applications_are_listed_under_the_line(client, make, login_as)
     assert table.rows[unscored.reference]["rank"] == "—"
     assert table.rows[unscored.reference]["@"]["data-funded"] == "0"
     assert html.index('data-testid="funding-line"') < html.index(unscored.reference)
+
+
+# ------------------------------------------------------------------------- the call's line rule
+# ¥100,000: ¥40,000 + ¥30,000 fit, the next ¥40,000 does not (¥30,000 left); ¥20,000 and ¥10,000
+# below it would still fit.
+BELOW_THE_LINE = [40 * K, 30 * K, 40 * K, 20 * K, 10 * K]
+BELOW_SCORES = [95, 90, 85, 80, 75]
+
+
+def test_stop_rule_leaves_what_would_fit_below_the_line_unfunded():
+    rows = [
+        row(n, s, r) for n, (s, r) in enumerate(zip(BELOW_SCORES, BELOW_THE_LINE, strict=True), 1)
+    ]
+    line = propose(rows, 100 * K, rule=LineRule.STOP)
+    assert [e.funded for e in line.entries] == [True, True, False, False, False]
+    assert (line.line_at, line.funded_below, line.remainder) == (2, 0, 30 * K)
+
+
+def test_fill_rule_goes_on_down_the_ranking_funding_each_that_still_fits():
+    rows = [
+        row(n, s, r) for n, (s, r) in enumerate(zip(BELOW_SCORES, BELOW_THE_LINE, strict=True), 1)
+    ]
+    line = propose(rows, 100 * K, rule=LineRule.FILL)
+    assert [e.funded for e in line.entries] == [True, True, False, True, True]
+    assert (line.line_at, line.funded_below, line.remainder) == (2, 2, 0)
+
+
+def test_fill_rule_funds_below_even_when_the_first_does_not_fit():
+    line = propose([row(1, 90.0, 60 * K), row(2, 80.0, 10 * K)], 50 * K, rule=LineRule.FILL)
+    assert [e.funded for e in line.entries] == [False, True]
+    assert line.line_at == 0
+
+
+@pytest.mark.parametrize("rule", [LineRule.STOP, LineRule.FILL])
+def test_page_says_which_rule_the_line_follows(client, make, login_as, rule):
+    world = decision_world(
+        make, requests=BELOW_THE_LINE, scores=BELOW_SCORES, funding_line_rule=rule
+    )
+    login_as(world["admin"])
+    html = decisions_html(client, world["call"])
+    table = Rows(html, "decisions")
+    funded = [table.rows[r]["@"]["data-funded"] for r in table.order]
+    said = html.split('data-testid="line-rule">', 1)[1].split("</p>", 1)[0]
+    line_text = html.split('data-testid="funding-line"', 1)[1].split("</tr>", 1)[0]
+    if rule is LineRule.STOP:
+        assert funded == ["1", "1", "0", "0", "0"]
+        assert "stops at the first application that does not fit" in said
+        assert "2 applications above it take ¥70,000.00; ¥30,000.00 is left" in line_text
+        assert summary(html, "remainder") == "¥30,000.00"
+    else:
+        assert funded == ["1", "1", "0", "1", "1"]
+        assert "goes on down the ranking" in said
+        assert "below it, 2 more that still fit are funded" in line_text
+        assert "Together they take ¥100,000.00; ¥0.00 is left" in line_text
+        assert summary(html, "remainder") == "¥0.00"
+    # the line's row sits right under the first two, as under either rule
+    apps = world["applications"]
+    at = html.index('data-testid="funding-line"')
+    assert html.index(f'data-reference="{apps[1].reference}"') < at
+    assert at < html.index(f'data-reference="{apps[2].reference}"')
+
+
+def test_applying_a_fill_line_recommends_those_below_it_that_fit(client, make, login_as):
+    world = decision_world(
+        make, requests=BELOW_THE_LINE, scores=BELOW_SCORES, funding_line_rule=LineRule.FILL
+    )
+    login_as(world["admin"])
+    response = client.post(
+        f"/admin/calls/{world['call'].id}/decisions/bulk",
+        data={"mode": "line", "basis": "requested", "reason": "预算不足"},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert [a.status for a in world["applications"]] == [
+        ApplicationStatus.RECOMMENDED,
+        ApplicationStatus.RECOMMENDED,
+        ApplicationStatus.NOT_RECOMMENDED,
+        ApplicationStatus.RECOMMENDED,
+        ApplicationStatus.RECOMMENDED,
+    ]
+    assert call_balance(world["call"]).granted == 100 * K
+
+
+def test_the_rule_is_a_call_setting_kept_by_a_copy(client, make, login_as):
+    world = decision_world(make, requests=[10 * K], scores=[80], funding_line_rule=LineRule.FILL)
+    call = world["call"]
+    assert settings_of(call).funding_line_rule is LineRule.FILL
+    login_as(world["admin"])
+    page = client.get(f"/admin/calls/{call.id}").get_data(as_text=True)
+    assert (
+        "funding each application that still fits"
+        in page.split('data-testid="funding-line-rule"')[1]
+    )

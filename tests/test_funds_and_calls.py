@@ -53,6 +53,7 @@ def call_form(fund, **overrides) -> dict:
         "required_attachments": ["project_plan", "budget_sheet"],
         "reviewers_per_application": "3",
         "aggregation": "trimmed_mean",
+        "funding_line_rule": "stop",
         "blind_review": "y",
         "disagreement_threshold": "20",
         "notice_working_days": "5",

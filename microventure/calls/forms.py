@@ -30,6 +30,7 @@ from microventure.calls.models import (
     BudgetCategory,
     Call,
     Domain,
+    LineRule,
     TrancheTrigger,
 )
 from microventure.calls.services import CallSettings, Criterion, Tranche, settings_of
@@ -147,6 +148,10 @@ class CallForm(FlaskForm):
         render_kw={"min": 1, "max": 20, "inputmode": "numeric"},
     )
     aggregation = SelectField(_l("Combining the reviewers' scores"), choices=Aggregation.choices)
+    funding_line_rule = SelectField(
+        _l("Below an application that does not fit the budget, the funding line"),
+        choices=LineRule.choices,
+    )
     blind_review = BooleanField(_l("Blind review: reviewers do not see the organisation's name"))
     reviewers_see_others_after_submit = BooleanField(
         _l("Reviewers may see the other reviews after submitting their own")
@@ -223,6 +228,7 @@ def _data_from(settings: CallSettings) -> dict[str, Any]:
         "eligible_kinds": [k.value for k in settings.eligible_kinds],
         "required_attachments": [a.value for a in settings.required_attachments],
         "aggregation": settings.aggregation.value,
+        "funding_line_rule": settings.funding_line_rule.value,
         "opens_at": _local(settings.opens_at),
         "closes_at": _local(settings.closes_at),
         "criteria": [
@@ -259,6 +265,7 @@ def new_call_data(*, fund_id: int | None, street_id: int | None) -> dict[str, An
         ],
         "reviewers_per_application": 3,
         "aggregation": Aggregation.MEAN.value,
+        "funding_line_rule": LineRule.STOP.value,
         "disagreement_threshold": 20,
         "notice_working_days": 5,
         "overspend_tolerance": 10,
@@ -295,6 +302,7 @@ def settings_from(form: CallForm) -> CallSettings:
         ],
         reviewers_per_application=form.reviewers_per_application.data,
         aggregation=Aggregation(form.aggregation.data),
+        funding_line_rule=LineRule(form.funding_line_rule.data),
         blind_review=form.blind_review.data,
         reviewers_see_others_after_submit=form.reviewers_see_others_after_submit.data,
         disagreement_threshold=form.disagreement_threshold.data,

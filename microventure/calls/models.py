@@ -58,6 +58,38 @@ labels(
 )
 
 
+class LineRule(LabelledEnum):
+    """What the funding line does below an application that no longer fits in the budget."""
+
+    STOP = "stop"  # every application below it stays unfunded
+    FILL = "fill"  # go on down the ranking, funding each that still fits
+
+    @property
+    def explanation(self) -> str:
+        return str(LINE_RULE_EXPLANATIONS[self])
+
+
+labels(
+    LineRule,
+    {
+        LineRule.STOP: _l("Stop at the first application that does not fit"),
+        LineRule.FILL: _l("Go on down the ranking, funding each application that still fits"),
+    },
+)
+
+
+LINE_RULE_EXPLANATIONS = {
+    LineRule.STOP: _l(
+        "This call's line stops at the first application that does not fit: those below it "
+        "stay unfunded, even where they would fit in what is left."
+    ),
+    LineRule.FILL: _l(
+        "Below an application that does not fit, this call's line goes on down the ranking and "
+        "funds each application that still fits in what is left."
+    ),
+}
+
+
 class Aggregation(LabelledEnum):
     MEAN = "mean"
     MEDIAN = "median"
@@ -161,6 +193,9 @@ class Call(Base):
     reviewers_per_application: Mapped[int] = mapped_column(sa.SmallInteger, default=3)
     aggregation: Mapped[Aggregation] = mapped_column(
         enum_column(Aggregation, "aggregation"), default=Aggregation.MEAN
+    )
+    funding_line_rule: Mapped[LineRule] = mapped_column(
+        enum_column(LineRule, "funding_line_rule"), default=LineRule.STOP
     )
     blind_review: Mapped[bool] = mapped_column(default=False)
     reviewers_see_others_after_submit: Mapped[bool] = mapped_column(default=False)

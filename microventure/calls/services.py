@@ -15,6 +15,7 @@ from microventure.calls.models import (
     Call,
     CallStatus,
     Domain,
+    LineRule,
     RubricCriterion,
     TranchePlanItem,
     TrancheTrigger,
@@ -69,6 +70,7 @@ class CallSettings:
     criteria: list[Criterion]
     reviewers_per_application: int
     aggregation: Aggregation
+    funding_line_rule: LineRule
     blind_review: bool
     reviewers_see_others_after_submit: bool
     disagreement_threshold: int

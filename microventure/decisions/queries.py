@@ -120,7 +120,7 @@ class DecisionsPage:
     @property
     def line_at(self) -> int:
         """How many rows stand above the funding line."""
-        return self.line.funded_count
+        return self.line.line_at
 
     def row(self, application_id: int | None) -> DecisionRow | None:
         return next(
@@ -148,7 +148,7 @@ def decisions_page(call: Call, basis: Basis) -> DecisionsPage:
     """The funding line over the call's ranking, with each application's current decision and
     the call's budget figures."""
     ranked = ranking(call)
-    line = propose(ranked, call.budget, basis)
+    line = propose(ranked, call.budget, basis, call.funding_line_rule)
     decisions = current_decisions(call.id)
     rows = [
         DecisionRow(rank, entry, decisions.get(entry.row.application_id))

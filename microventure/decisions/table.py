@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from microventure.applications.models import ApplicationStatus as S
+from microventure.calls.models import LineRule
 from microventure.core.money import format_fen
 from microventure.decisions.models import Outcome
 from microventure.decisions.queries import DecisionRow, DecisionsPage, Phase
@@ -182,20 +183,18 @@ def table_body(
         if id_ == chosen:
             split = len(parts)
 
-    line_at = page.line_at
+    line_at, line_row = (
+        page.line_at,
+        LINE_ROW.format(columns=columns, text=escape(_line_text(page))),
+    )
+    if page.rows and not line_at and page.line.funded_count:
+        parts.append(line_row)  # the first does not fit, yet some below it do (the fill rule)
     for n, row in enumerate(page.rows, 1):
         add(row)
         if n == line_at:
-            text = _(
-                "Funding line: %(count)s applications above it take %(total)s; %(left)s is left.",
-                count=line_at,
-                total=format_fen(page.line.funded_total),
-                left=format_fen(page.line.remainder),
-            )
-            parts.append(LINE_ROW.format(columns=columns, text=escape(text)))
-    if page.rows and not line_at:
-        text = _("Funding line: no application fits in the budget.")
-        parts.append(LINE_ROW.format(columns=columns, text=escape(text)))
+            parts.append(line_row)
+    if page.rows and not page.line.funded_count:
+        parts.append(line_row)
     if page.unscored:
         parts.append(
             f'<tr><th scope="rowgroup" colspan="{columns}" class="text-body-secondary fw-normal">'
@@ -210,3 +209,26 @@ def table_body(
 def yuan_input(fen: int | None) -> str:
     """Fen as typed into an amount field: '12345.60'."""
     return "" if fen is None else format_fen(fen, symbol="").replace(",", "")
+
+
+def _line_text(page: DecisionsPage) -> str:
+    """What the funding line's row says: where it falls and, under the fill rule, what it funds
+    below itself."""
+    line = page.line
+    if not line.funded_count:
+        return _("Funding line: no application fits in the budget.")
+    if line.rule is LineRule.FILL and line.funded_below:
+        return _(
+            "Funding line: %(count)s applications above it; below it, %(below)s more that still "
+            "fit are funded. Together they take %(total)s; %(left)s is left.",
+            count=line.line_at,
+            below=line.funded_below,
+            total=format_fen(line.funded_total),
+            left=format_fen(line.remainder),
+        )
+    return _(
+        "Funding line: %(count)s applications above it take %(total)s; %(left)s is left.",
+        count=line.line_at,
+        total=format_fen(line.funded_total),
+        left=format_fen(line.remainder),
+    )

@@ -15,6 +15,7 @@ from microventure.calls.models import (
     AttachmentKind,
     BudgetCategory,
     Domain,
+    LineRule,
     TrancheTrigger,
 )
 from microventure.core.timeutil import local_datetime, local_today
@@ -66,6 +67,7 @@ def _call_settings(
         criteria=[calls.Criterion(name=n, description=d, max_points=p) for n, d, p in RUBRIC],
         reviewers_per_application=3,
         aggregation=Aggregation.TRIMMED_MEAN,
+        funding_line_rule=LineRule.STOP,
         blind_review=True,
         reviewers_see_others_after_submit=True,
         disagreement_threshold=20,
