@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from microventure.accounts.credit_code import is_valid_credit_code
 from microventure.core.models import Base, LabelledEnum, enum_column, labels, utcnow
+from microventure.core.states import N_, StateMachine
 
 
 class Role(LabelledEnum):
@@ -338,3 +339,23 @@ class Exclusion(Base):
             and self.starts_on <= on
             and (self.ends_on is None or on <= self.ends_on)
         )
+
+
+# Verification (认证) of an organisation: the one table of its moves.
+_V = VerificationStatus
+VERIFICATION = StateMachine(
+    Organization,
+    moves={
+        (before, to): f"organization.{to.value}"
+        for before, to in (
+            (_V.PENDING, _V.VERIFIED),
+            (_V.PENDING, _V.REJECTED),
+            (_V.REJECTED, _V.VERIFIED),
+            (_V.VERIFIED, _V.SUSPENDED),
+            (_V.SUSPENDED, _V.VERIFIED),
+        )
+    },
+    refusal=N_("An organisation that is %(current)s cannot become %(new)s."),
+    column="verification_status",
+)
+NEEDS_REASON = {_V.REJECTED, _V.SUSPENDED}  # the organisation reads why

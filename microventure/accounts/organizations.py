@@ -8,6 +8,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from microventure.accounts.models import (
+    NEEDS_REASON,
+    VERIFICATION,
     Community,
     Exclusion,
     ExclusionKind,
@@ -145,18 +147,8 @@ def register_organization(
     return user, create_organization(details=details, owner=user)
 
 
-# Allowed verification transitions and whether each needs a reason: the one table of this rule.
-VERIFICATION_TRANSITIONS: dict[tuple[VerificationStatus, VerificationStatus], bool] = {
-    (VerificationStatus.PENDING, VerificationStatus.VERIFIED): False,
-    (VerificationStatus.PENDING, VerificationStatus.REJECTED): True,
-    (VerificationStatus.REJECTED, VerificationStatus.VERIFIED): False,
-    (VerificationStatus.VERIFIED, VerificationStatus.SUSPENDED): True,
-    (VerificationStatus.SUSPENDED, VerificationStatus.VERIFIED): False,
-}
-
-
 def next_verification_states(organization: Organization) -> list[VerificationStatus]:
-    return [to for (frm, to) in VERIFICATION_TRANSITIONS if frm is organization.verification_status]
+    return VERIFICATION.allowed(organization)
 
 
 def set_verification(
@@ -167,18 +159,9 @@ def set_verification(
     reason: str = "",
     override_credit_code: bool = False,
 ) -> None:
-    current = organization.verification_status
-    key = (current, status)
-    if key not in VERIFICATION_TRANSITIONS:
-        raise DomainError(
-            _l(
-                "An organisation that is %(current)s cannot become %(new)s.",
-                current=current.title,
-                new=status.title,
-            )
-        )
+    VERIFICATION.check(organization, status)
     reason = reason.strip()
-    if VERIFICATION_TRANSITIONS[key] and not reason:
+    if status in NEEDS_REASON and not reason:
         raise DomainError(_l("Give a reason; the organisation will see it."), field="reason")
     if status is VerificationStatus.VERIFIED and organization.credit_code_warning:
         if not override_credit_code:
@@ -196,9 +179,13 @@ def set_verification(
             actor=actor,
             after={"credit_code": organization.credit_code},
         )
-    organization.verification_status = status
-    organization.status_reason = reason or None
-    organization.status_changed_at = utcnow()
+    VERIFICATION.move(
+        organization,
+        status,
+        actor=actor,
+        note=reason,
+        values={"status_reason": reason or None, "status_changed_at": utcnow()},
+    )
     if status in (VerificationStatus.VERIFIED, VerificationStatus.REJECTED):
         notify(
             recipients=members_of(organization),
@@ -208,14 +195,6 @@ def set_verification(
             organization=organization.name,
             reason=reason,
         )
-    audit.record(
-        action=f"organization.{status.value}",
-        obj=organization,
-        actor=actor,
-        before={"verification_status": current},
-        after={"verification_status": status},
-        note=reason or None,
-    )
 
 
 def add_exclusion(

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from microventure.accounts.models import Organization, User
 from microventure.calls.models import AttachmentKind, BudgetCategory, Call, Domain
 from microventure.core.models import AppendOnly, Base, LabelledEnum, enum_column, labels, utcnow
+from microventure.core.states import N_, StateMachine
 
 
 class ApplicationStatus(LabelledEnum):
@@ -250,3 +251,31 @@ class ApplicationVersion(AppendOnly, Base):
     submitted_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
 
     __table_args__ = (sa.UniqueConstraint("application_id", "number"),)
+
+
+_S = ApplicationStatus
+# The application state machine: every allowed move, in one table; each is audited as
+# ``application.<new state>``.
+_MOVES = {
+    (_S.DRAFT, _S.SUBMITTED),
+    (_S.RETURNED, _S.SUBMITTED),
+    (_S.SUBMITTED, _S.ELIGIBLE),
+    (_S.SUBMITTED, _S.RETURNED),
+    (_S.SUBMITTED, _S.INELIGIBLE),
+    (_S.ELIGIBLE, _S.IN_REVIEW),  # the first reviewer is assigned
+    # decisions: recommended or not, changeable until the notice is published
+    *((before, _S.RECOMMENDED) for before in (_S.ELIGIBLE, _S.IN_REVIEW, _S.NOT_RECOMMENDED)),
+    *((before, _S.NOT_RECOMMENDED) for before in (_S.ELIGIBLE, _S.IN_REVIEW, _S.RECOMMENDED)),
+    (_S.RECOMMENDED, _S.APPROVED),  # the notice ended and the call was finalized
+    (_S.RECOMMENDED, _S.REJECTED),  # an objection was upheld, or the call was finalized
+    (_S.NOT_RECOMMENDED, _S.REJECTED),
+    *(
+        (before, _S.WITHDRAWN)
+        for before in (_S.DRAFT, _S.SUBMITTED, _S.RETURNED, _S.ELIGIBLE, _S.IN_REVIEW)
+    ),
+}
+APPLICATION = StateMachine(
+    Application,
+    moves={(before, to): f"application.{to.value}" for before, to in _MOVES},
+    refusal=N_("An application that is %(current)s cannot become %(new)s."),
+)

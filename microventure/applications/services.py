@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from microventure.accounts.models import Organization, User
 from microventure.applications import rules
 from microventure.applications.models import (
+    APPLICATION,
     Application,
     ApplicationStatus,
     ApplicationVersion,
@@ -29,56 +30,8 @@ from microventure.notifications.services import members_of, notify
 
 S = ApplicationStatus
 
-# The application state machine: every allowed move, in one table. Later stages add theirs here.
-TRANSITIONS: set[tuple[ApplicationStatus, ApplicationStatus]] = {
-    (S.DRAFT, S.SUBMITTED),
-    (S.RETURNED, S.SUBMITTED),
-    (S.SUBMITTED, S.ELIGIBLE),
-    (S.SUBMITTED, S.RETURNED),
-    (S.SUBMITTED, S.INELIGIBLE),
-    (S.ELIGIBLE, S.IN_REVIEW),  # the first reviewer is assigned
-    # decisions: recommended or not, changeable until the notice is published
-    *((before, S.RECOMMENDED) for before in (S.ELIGIBLE, S.IN_REVIEW, S.NOT_RECOMMENDED)),
-    *((before, S.NOT_RECOMMENDED) for before in (S.ELIGIBLE, S.IN_REVIEW, S.RECOMMENDED)),
-    (S.RECOMMENDED, S.APPROVED),  # the notice ended and the call was finalized
-    (S.RECOMMENDED, S.REJECTED),  # an objection was upheld, or the call was finalized
-    (S.NOT_RECOMMENDED, S.REJECTED),
-    *(
-        (before, S.WITHDRAWN)
-        for before in (S.DRAFT, S.SUBMITTED, S.RETURNED, S.ELIGIBLE, S.IN_REVIEW)
-    ),
-}
 EDITABLE = {S.DRAFT, S.RETURNED}
 SCREENING = {S.ELIGIBLE, S.RETURNED, S.INELIGIBLE}
-
-
-def move(
-    application: Application,
-    to: ApplicationStatus,
-    *,
-    actor: User,
-    note: str | None = None,
-    **after,
-) -> None:
-    """Change the state if the table allows it, and audit the change."""
-    before = application.status
-    if (before, to) not in TRANSITIONS:
-        raise DomainError(
-            _l(
-                "An application that is %(current)s cannot become %(new)s.",
-                current=before.title,
-                new=to.title,
-            )
-        )
-    application.status = to
-    audit.record(
-        action=f"application.{to.value}",
-        obj=application,
-        actor=actor,
-        before={"status": before},
-        after={"status": to, **after},
-        note=note,
-    )
 
 
 # -------------------------------------------------------------------------------------- drafting
@@ -277,12 +230,11 @@ def submit(*, application: Application, actor: User, at: datetime | None = None)
             submitted_by_id=actor.id,
         )
     )
-    application.reference = reference  # set together with the status: a CHECK ties them
-    application.submitted_at = at
-    move(
+    APPLICATION.move(
         application,
         S.SUBMITTED,
         actor=actor,
+        values={"reference": reference, "submitted_at": at},  # a CHECK ties them to the state
         reference=reference,
         version=number,
         requested=application.requested_amount,
@@ -300,7 +252,7 @@ def submit(*, application: Application, actor: User, at: datetime | None = None)
 
 
 def withdraw(*, application: Application, actor: User) -> None:
-    move(application, S.WITHDRAWN, actor=actor)
+    APPLICATION.move(application, S.WITHDRAWN, actor=actor)
 
 
 # ------------------------------------------------------------------------------------ screening
@@ -317,7 +269,7 @@ def screen(
     reason = reason.strip()
     if decision is not S.ELIGIBLE and not reason:
         raise DomainError(_l("Give the reason; the applicant will read it."), field="reason")
-    move(application, decision, actor=actor, note=reason or None)
+    APPLICATION.move(application, decision, actor=actor, note=reason or None)
     application.screening_reason = reason or None
     notify(
         recipients=members_of(application.organization),
@@ -340,7 +292,7 @@ def screen_many(
         )
     done, skipped = 0, []
     for application in applications:
-        if (application.status, decision) not in TRANSITIONS:
+        if not APPLICATION.may(application, decision):
             skipped.append(application.reference or str(application.id))
             continue
         screen(application=application, decision=decision, reason=reason, actor=actor)

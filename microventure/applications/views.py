@@ -18,7 +18,7 @@ from wtforms.fields import SelectChoice
 from microventure.accounts.models import Organization
 from microventure.applications import queries, rules, services
 from microventure.applications.forms import ApplicationForm, AttachmentForm, StartForm
-from microventure.applications.models import Application, ApplicationStatus, Attachment
+from microventure.applications.models import APPLICATION, Application, ApplicationStatus, Attachment
 from microventure.calls.models import AttachmentKind, BudgetCategory, Call, Domain
 from microventure.core import audit, files
 from microventure.core.forms import perform, safe_next
@@ -291,8 +291,7 @@ def detail(application_id: int):
         content=queries.readable(services.snapshot(application), application.call),
         events=audit.timeline(application),
         editable=can(current_user, "application.edit", application),
-        withdrawable=member
-        and (application.status, ApplicationStatus.WITHDRAWN) in services.TRANSITIONS,
+        withdrawable=member and APPLICATION.may(application, ApplicationStatus.WITHDRAWN),
         **queries.outcome(application, admin=can(current_user, "application.screen", application)),
     )
 

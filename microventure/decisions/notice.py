@@ -8,8 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from microventure.accounts.models import User
-from microventure.applications.models import Application
-from microventure.applications.services import move
+from microventure.applications.models import APPLICATION, Application
 from microventure.calls.models import Call, CallStatus
 from microventure.core import audit
 from microventure.core.errors import DomainError
@@ -203,7 +202,9 @@ def resolve_objection(
     objection.resolved_at = now
     application = objection.application
     if upheld and application is not None and application.status is S.RECOMMENDED:
-        move(application, S.REJECTED, actor=actor, note=resolution, objection_id=objection.id)
+        APPLICATION.move(
+            application, S.REJECTED, actor=actor, note=resolution, objection_id=objection.id
+        )
         notify(
             recipients=members_of(application.organization),
             kind="decision.revoked",
@@ -252,11 +253,11 @@ def finalize(*, call: Call, actor: User, now: datetime | None = None) -> list:
     for d in decisions:
         application = d.application
         if application.status is S.RECOMMENDED:
-            move(application, S.APPROVED, actor=actor, amount=d.amount)
+            APPLICATION.move(application, S.APPROVED, actor=actor, amount=d.amount)
             projects.append(create_project(application=application, amount=d.amount, actor=actor))
             kind, params = "decision.approved", {"amount": format_fen(d.amount)}
         elif application.status is S.NOT_RECOMMENDED:
-            move(application, S.REJECTED, actor=actor)
+            APPLICATION.move(application, S.REJECTED, actor=actor)
             kind, params = "decision.rejected", {"reason": d.reason}
         else:
             continue

@@ -11,8 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from microventure.accounts.models import User
-from microventure.applications.models import Application, ApplicationStatus
-from microventure.applications.services import move
+from microventure.applications.models import APPLICATION, Application, ApplicationStatus
 from microventure.calls.models import Call, CallStatus
 from microventure.core import audit
 from microventure.core.errors import DomainError
@@ -269,7 +268,7 @@ def _record(
     decision.decided_by_id, decision.decided_at = actor.id, now
     status = S(outcome.value)  # the outcomes are named after the application states
     if application.status is not status:
-        move(application, status, actor=actor, amount=amount, reason=reason or None)
+        APPLICATION.move(application, status, actor=actor, amount=amount, reason=reason or None)
     db.session.flush()
     audit.record(
         action=f"decision.{outcome.value}",

@@ -6,13 +6,14 @@ from dataclasses import fields
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from microventure.accounts.models import User
 from microventure.calls.models import Domain
 from microventure.core import audit, files
 from microventure.core.errors import DomainError
+from microventure.core.states import N_
 from microventure.core.timeutil import utcnow
 from microventure.extensions import db
 from microventure.notifications.services import members_of, notify
@@ -24,6 +25,7 @@ from microventure.projects.activity_rules import (
     require_active,
 )
 from microventure.projects.models import (
+    ACTIVITY,
     ActivityRecord,
     FilePurpose,
     Project,
@@ -179,10 +181,12 @@ def update_activity(
     check_values(project, values, photo_count=len(kept) + len(uploads))
     cleaned, sheet = _prepare_files(uploads, sign_in_sheet)
     before = _snapshot(activity) | {"status": activity.status}
-    if not _claim(activity, allowed=EDITABLE, to=RecordStatus.SUBMITTED):
-        raise DomainError(
-            _l("This activity record has just been accepted; it can no longer change.")
-        )
+    before_status = ACTIVITY.claim(
+        activity,
+        RecordStatus.SUBMITTED,
+        stale=N_("This activity record has just been accepted; it can no longer change."),
+    )
+    action = ACTIVITY.moves[(before_status, RecordStatus.SUBMITTED)]
     _apply(activity, values)
     now = utcnow()
     for photo in current:
@@ -191,12 +195,11 @@ def update_activity(
             files.discard_after_commit(photo.storage_key, photo.thumbnail_key)
     start = max((p.position for p in current), default=-1) + 1
     _attach(activity, project, cleaned, sheet, actor, start=start)
-    activity.status = RecordStatus.SUBMITTED
     db.session.flush()
     after = _snapshot(activity) | {"status": activity.status}
     changed = [k for k in after if before[k] != after[k]]
     audit.record(
-        action="activity.updated",
+        action=action,
         obj=project,
         actor=actor,
         before={"activity_id": activity.id} | {k: before[k] for k in changed},
@@ -212,49 +215,14 @@ def update_activity(
 # ---------------------------------------------------------------------------------- review
 
 
-def _claim(
-    activity: ActivityRecord, *, allowed: set[RecordStatus], to: RecordStatus, **values
-) -> bool:
-    """Move the record with a conditional UPDATE, so that of an admin's review and the
-    organisation's edit racing each other only one wins (the loser's transaction is refused)."""
-    claimed = db.session.execute(
-        update(ActivityRecord)
-        .where(ActivityRecord.id == activity.id, ActivityRecord.status.in_(allowed))
-        .values(status=to, **values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    return claimed == 1
-
-
 def _review(activity: ActivityRecord, to: RecordStatus, actor: User, comment: str = "") -> None:
-    refusal = _l(
-        "Only a record awaiting review can be accepted or returned; this one is %(status)s.",
-        status=activity.status.title,
-    )
-    if activity.status is not RecordStatus.SUBMITTED:
-        raise DomainError(refusal)
     reviewed = {"review_comment": comment, "reviewed_by_id": actor.id, "reviewed_at": utcnow()}
-    if not _claim(activity, allowed={RecordStatus.SUBMITTED}, to=to, **reviewed):
-        db.session.refresh(activity)
-        raise DomainError(
-            _l(
-                "Someone else has just reviewed or changed this record; it is %(status)s now.",
-                status=activity.status.title,
-            )
-        )
-    db.session.refresh(activity)
+    ACTIVITY.move(activity, to, actor=actor, note=comment, values=reviewed)
 
 
 def accept_activity(*, activity: ActivityRecord, actor: User) -> ActivityRecord:
     """The record is accepted: it counts in the project's figures and can no longer change."""
     _review(activity, RecordStatus.ACCEPTED, actor)
-    audit.record(
-        action="activity.accepted",
-        obj=activity.project,
-        actor=actor,
-        before={"activity_id": activity.id, "status": RecordStatus.SUBMITTED},
-        after={"activity_id": activity.id, "status": RecordStatus.ACCEPTED},
-    )
     return activity
 
 
@@ -274,19 +242,11 @@ def return_activity(*, activity: ActivityRecord, comment: str, actor: User) -> A
             )
         )
     _review(activity, RecordStatus.RETURNED, actor, comment)
-    event = audit.record(
-        action="activity.returned",
-        obj=project,
-        actor=actor,
-        before={"activity_id": activity.id, "status": RecordStatus.SUBMITTED},
-        after={"activity_id": activity.id, "status": RecordStatus.RETURNED},
-        note=comment,
-    )
     notify(
         recipients=members_of(project.organization),
         kind="activity.returned",
         link=f"/projects/{project.id}/activities/{activity.id}/edit",
-        key=f"{activity.id}:{event.id}",  # each return is news, even of the same record
+        key=f"{activity.id}:{activity.reviewed_at.isoformat()}",  # each return is news
         title=activity.title,
         project=project.title,
         comment=comment,

@@ -12,6 +12,7 @@ from microventure.accounts.models import Community, Organization
 from microventure.applications.models import Application, BudgetLine, OutcomeIndicator
 from microventure.calls.models import Call, Domain, TrancheTrigger
 from microventure.core.models import AppendOnly, Base, LabelledEnum, enum_column, labels, utcnow
+from microventure.core.states import N_, StateMachine
 
 
 class ProjectStatus(LabelledEnum):
@@ -384,3 +385,71 @@ class ReportVersion(AppendOnly, Base):
     submitted_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
 
     __table_args__ = (sa.UniqueConstraint("report_id", "number"),)
+
+
+# ---------------------------------------------------------------------------- state machines
+_P, _T, _R, _A = ProjectStatus, TrancheStatus, ReportStatus, RecordStatus
+
+PROJECT = StateMachine(
+    Project,
+    moves={
+        (before, to): f"project.{to.value}"
+        for before, to in (
+            (_P.SIGNING, _P.ACTIVE),  # the agreement is signed
+            (_P.ACTIVE, _P.SUSPENDED),
+            (_P.SUSPENDED, _P.ACTIVE),
+            (_P.ACTIVE, _P.COMPLETED),  # the final report is accepted
+            (_P.SIGNING, _P.TERMINATED),
+            (_P.ACTIVE, _P.TERMINATED),
+            (_P.SUSPENDED, _P.TERMINATED),
+        )
+    },
+    refusal=N_("A project that is %(current)s cannot become %(new)s."),
+)
+TRANCHE = StateMachine(
+    Tranche,
+    moves={
+        (before, to): f"tranche.{to.value}"
+        for before, to in (
+            (_T.PENDING, _T.DUE),  # its trigger happened
+            (_T.DUE, _T.PAID),
+            (_T.PENDING, _T.WITHHELD),  # an evaluation failed
+            (_T.DUE, _T.WITHHELD),
+            (_T.PENDING, _T.RELEASED),  # the project was terminated
+            (_T.DUE, _T.RELEASED),
+        )
+    },
+    refusal=N_("A tranche that is %(current)s cannot become %(new)s."),
+    stale=N_("A tranche that is %(current)s cannot become %(new)s."),  # as it is now
+    audited_on=lambda tranche: tranche.project,
+    describe=lambda tranche: {"tranche": tranche.position},
+)
+REPORT = StateMachine(
+    Report,
+    moves={
+        (_R.DRAFT, _R.SUBMITTED): "report.submitted",
+        (_R.RETURNED, _R.SUBMITTED): "report.submitted",  # revised after a return
+        (_R.SUBMITTED, _R.ACCEPTED): "report.accepted",  # makes the next tranche due
+        (_R.SUBMITTED, _R.RETURNED): "report.returned",
+        (_R.SUBMITTED, _R.FAILED): "report.failed",  # the dependent tranche is withheld
+    },
+    refusal=N_("A report that is %(current)s cannot become %(new)s."),
+    stale=N_("Someone else has just changed this report. Reload the page."),
+    audited_on=lambda report: report.project,
+    describe=lambda report: {"report": report.kind},
+)
+ACTIVITY = StateMachine(
+    ActivityRecord,
+    moves={
+        (_A.SUBMITTED, _A.SUBMITTED): "activity.updated",  # changed while waiting for review
+        (_A.RETURNED, _A.SUBMITTED): "activity.updated",  # revised after a return
+        (_A.SUBMITTED, _A.ACCEPTED): "activity.accepted",
+        (_A.SUBMITTED, _A.RETURNED): "activity.returned",
+    },
+    refusal=N_(
+        "Only a record awaiting review can be accepted or returned; this one is %(status)s."
+    ),
+    stale=N_("Someone else has just reviewed or changed this record; it is %(status)s now."),
+    audited_on=lambda activity: activity.project,
+    describe=lambda activity: {"activity_id": activity.id},
+)

@@ -1,12 +1,11 @@
 """Mid-term and final reports (中期 / 结项报告): the organisation writes and submits them (the
-expenditures they declare are in ``budget``); admins accept, return or fail them. The report's state machine is ``REPORT_TRANSITIONS``
-and every move goes through ``_move``, which checks, audits (on the project, so the project
-page's timeline shows it) and notifies. Services flush; callers commit."""
+expenditures they declare are in ``budget``); admins accept, return or fail them. The report's state machine is ``REPORT``
+(projects/models.py): every move is checked and audited on the project, so the project page's
+timeline shows it. Services flush; callers commit."""
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from microventure.accounts.models import User
 from microventure.calls.models import TrancheTrigger
@@ -17,6 +16,7 @@ from microventure.extensions import db
 from microventure.notifications.services import admins_of, members_of, notify
 from microventure.projects import services as projects
 from microventure.projects.models import (
+    REPORT,
     Expenditure,
     IndicatorActual,
     ProjectStatus,
@@ -28,13 +28,6 @@ from microventure.projects.models import (
 
 R = ReportStatus
 
-REPORT_TRANSITIONS: dict[tuple[ReportStatus, ReportStatus], str] = {
-    (R.DRAFT, R.SUBMITTED): "report.submitted",
-    (R.RETURNED, R.SUBMITTED): "report.submitted",  # revised after a return
-    (R.SUBMITTED, R.ACCEPTED): "report.accepted",  # makes the next tranche due
-    (R.SUBMITTED, R.RETURNED): "report.returned",
-    (R.SUBMITTED, R.FAILED): "report.failed",  # the dependent tranche is withheld
-}
 EDITABLE = (R.DRAFT, R.RETURNED)
 SUBMITTED_ONCE = (R.SUBMITTED, R.ACCEPTED, R.FAILED)  # the mid-term is in before the final
 DECIDED = (R.ACCEPTED, R.FAILED)
@@ -49,39 +42,6 @@ ACTUAL_LIMIT = 1_000_000_000  # the column is a 32-bit integer
 
 def report_link(report: Report) -> str:
     return f"/projects/{report.project_id}/reports/{report.kind.value}"
-
-
-def _move(report: Report, to: ReportStatus, *, actor: User, note: str = "", **after) -> str:
-    before = report.status
-    action = REPORT_TRANSITIONS.get((before, to))
-    if action is None:
-        raise DomainError(
-            _l(
-                "A report that is %(current)s cannot become %(new)s.",
-                current=before.title,
-                new=to.title,
-            )
-        )
-    # Claimed with a conditional UPDATE: of two admins deciding at once, or a double-clicked
-    # submit, only the first moves the report (the second waits on the row, then finds it moved).
-    claimed = db.session.execute(
-        update(Report)
-        .where(Report.id == report.id, Report.status == before)
-        .values(status=to)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
-        raise DomainError(_l("Someone else has just changed this report. Reload the page."))
-    set_committed_value(report, "status", to)
-    audit.record(
-        action=action,
-        obj=report.project,
-        actor=actor,
-        before={"report": report.kind, "status": before},
-        after={"report": report.kind, "status": to, **after},
-        note=note or None,
-    )
-    return action
 
 
 def _tell(report: Report, kind: str, recipients: list[User], key: str, **params) -> None:
@@ -228,7 +188,7 @@ def submit_report(*, report: Report, actor: User) -> ReportVersion:
 
     number = _last_version(report) + 1
     content = snapshot(report)
-    _move(report, R.SUBMITTED, actor=actor, version=number)
+    REPORT.move(report, R.SUBMITTED, actor=actor, version=number)
     version = ReportVersion(
         report_id=report.id, number=number, snapshot=content, submitted_by_id=actor.id
     )
@@ -332,7 +292,7 @@ def accept_report(*, report: Report, comment: str = "", actor: User) -> Report:
         if midterm is not None and midterm not in DECIDED:
             raise DomainError(_l("Accept or fail the mid-term report first."))
     comment = (comment or "").strip()
-    _move(report, R.ACCEPTED, actor=actor, note=comment)
+    REPORT.move(report, R.ACCEPTED, actor=actor, note=comment)
     _reviewed(report, comment, actor)
     projects.make_due(project, TRIGGER[report.kind], actor=actor)
     if report.kind is ReportKind.FINAL:
@@ -347,7 +307,7 @@ def return_report(*, report: Report, reason: str, actor: User) -> Report:
     submitted so far are kept."""
     _check_reviewable(report)
     reason = _reason(reason, _l("Say what the organisation should revise."))
-    _move(report, R.RETURNED, actor=actor, note=reason)
+    REPORT.move(report, R.RETURNED, actor=actor, note=reason)
     _reviewed(report, reason, actor)
     _tell(
         report,
@@ -366,7 +326,7 @@ def fail_report(*, report: Report, reason: str, actor: User) -> Report:
     _check_reviewable(report)
     reason = _reason(reason, _l("Give the reason the evaluation failed."))
     project = report.project
-    _move(report, R.FAILED, actor=actor, note=reason)
+    REPORT.move(report, R.FAILED, actor=actor, note=reason)
     _reviewed(report, reason, actor)
     projects.withhold_for(project, TRIGGER[report.kind], reason=reason, actor=actor)
     _tell(report, "report.failed", members_of(project.organization), str(report.id), reason=reason)

@@ -1,11 +1,10 @@
 """Projects and their tranche payments: the agreement, payments, withholding, suspension and
-termination. Each state machine is a table here; every move goes through ``_move_project`` or
-``_move_tranche``, which check it and audit it. Services flush; callers commit."""
+termination. Their state machines are ``PROJECT`` and ``TRANCHE`` (projects/models.py); every
+move goes through them. Services flush; callers commit."""
 
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import update
 from werkzeug.datastructures import FileStorage
 
 from microventure.accounts.models import User
@@ -19,6 +18,8 @@ from microventure.core.timeutil import local_today, utcnow
 from microventure.extensions import db
 from microventure.notifications.services import admins_of, members_of, notify
 from microventure.projects.models import (
+    PROJECT,
+    TRANCHE,
     FilePurpose,
     Project,
     ProjectFile,
@@ -31,23 +32,6 @@ from microventure.projects.models import (
 
 P, T = ProjectStatus, TrancheStatus
 
-PROJECT_TRANSITIONS: set[tuple[ProjectStatus, ProjectStatus]] = {
-    (P.SIGNING, P.ACTIVE),  # the agreement is signed
-    (P.ACTIVE, P.SUSPENDED),
-    (P.SUSPENDED, P.ACTIVE),
-    (P.ACTIVE, P.COMPLETED),  # the final report is accepted
-    (P.SIGNING, P.TERMINATED),
-    (P.ACTIVE, P.TERMINATED),
-    (P.SUSPENDED, P.TERMINATED),
-}
-TRANCHE_TRANSITIONS: set[tuple[TrancheStatus, TrancheStatus]] = {
-    (T.PENDING, T.DUE),
-    (T.DUE, T.PAID),
-    (T.PENDING, T.WITHHELD),
-    (T.DUE, T.WITHHELD),
-    (T.PENDING, T.RELEASED),
-    (T.DUE, T.RELEASED),
-}
 PAYABLE_PROJECT = {P.ACTIVE, P.COMPLETED}
 UNPAID = {T.PENDING, T.DUE}
 AGREEMENT_KINDS = {files.FileKind.PDF, files.FileKind.IMAGE_JPEG, files.FileKind.IMAGE_PNG}
@@ -63,61 +47,21 @@ def split(amount: int, percents: list[int]) -> list[int]:
 
 
 def _move_project(
-    project: Project, to: ProjectStatus, *, actor: User, reason: str = "", **changes
+    project: Project, to: ProjectStatus, *, actor: User, reason: str = "", **values
 ) -> None:
-    """Move the project (``changes``: other columns that change with the state, set together)."""
-    lock(project)  # and read its committed state: a payment recorded at the same moment waits
-    before = project.status
-    if (before, to) not in PROJECT_TRANSITIONS:
-        raise DomainError(
-            _l(
-                "A project that is %(current)s cannot become %(new)s.",
-                current=before.title,
-                new=to.title,
-            )
-        )
-    project.status = to
-    project.status_reason = reason
-    for name, value in changes.items():
-        setattr(project, name, value)
-    audit.record(
-        action=f"project.{to.value}",
-        obj=project,
-        actor=actor,
-        before={"status": before},
-        after={"status": to},
-        note=reason or None,
-    )
+    """Move the project; ``values`` (other columns that change with the state) are set with it."""
+    PROJECT.move(project, to, actor=actor, note=reason, values={"status_reason": reason, **values})
 
 
 def _move_tranche(
-    tranche: Tranche, to: TrancheStatus, *, actor: User | None, reason: str = "", **after
+    tranche: Tranche, to: TrancheStatus, *, actor: User | None, reason: str = "", **values
 ) -> None:
-    # Read its state as committed: another admin may have just paid it, and moving a paid
-    # tranche from a stale copy would break the paid-with-date constraint (a 500).
-    lock(tranche)
-    before = tranche.status
-    if (before, to) not in TRANCHE_TRANSITIONS:
-        raise DomainError(
-            _l(
-                "A tranche that is %(current)s cannot become %(new)s.",
-                current=before.title,
-                new=to.title,
-            )
-        )
-    tranche.status = to
+    """Move the tranche with the columns its new state needs (CHECK constraints tie them)."""
     if to is T.DUE:
-        tranche.due_since = utcnow()
+        values["due_since"] = utcnow()
     if to in (T.WITHHELD, T.RELEASED):
-        tranche.reason, tranche.closed_at = reason, utcnow()
-    audit.record(
-        action=f"tranche.{to.value}",
-        obj=tranche.project,
-        actor=actor,
-        before={"tranche": tranche.position, "status": before},
-        after={"tranche": tranche.position, "status": to, "amount": tranche.amount, **after},
-        note=reason or None,
-    )
+        values |= {"reason": reason, "closed_at": utcnow()}
+    TRANCHE.move(tranche, to, actor=actor, note=reason, values=values, amount=tranche.amount)
 
 
 # ---------------------------------------------------------------------------------- creating
@@ -265,8 +209,8 @@ def withhold_for(
 def record_payment(
     *, tranche: Tranche, paid_on: date | None, reference: str, actor: User
 ) -> Tranche:
-    """Record that a due tranche was paid. The row is claimed with a conditional UPDATE, so two
-    admins recording the same payment at once cannot pay it twice."""
+    """Record that a due tranche was paid. The move claims the row, so two admins recording the
+    same payment at once cannot pay it twice."""
     project = tranche.project
     lock(project)  # a suspension at the same moment waits
     reference = (reference or "").strip()
@@ -293,33 +237,15 @@ def record_payment(
         raise DomainError(_l("Enter the payment's bank or voucher reference."), field="reference")
     if len(reference) > 80:
         raise DomainError(_l("Use at most %(count)s characters.", count=80), field="reference")
-    claimed = db.session.execute(
-        update(Tranche)
-        .where(Tranche.id == tranche.id, Tranche.status == T.DUE)
-        .values(
-            status=T.PAID,
-            paid_on=paid_on,
-            payment_reference=reference,
-            paid_by_id=actor.id,
-            paid_at=utcnow(),
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
-        raise DomainError(_l("This tranche has just been paid or withheld by someone else."))
-    db.session.refresh(tranche)
-    audit.record(
-        action="tranche.paid",
-        obj=project,
+    paid = {"paid_on": paid_on, "payment_reference": reference, "paid_by_id": actor.id}
+    TRANCHE.move(
+        tranche,
+        T.PAID,
         actor=actor,
-        before={"tranche": tranche.position, "status": T.DUE},
-        after={
-            "tranche": tranche.position,
-            "status": T.PAID,
-            "amount": tranche.amount,
-            "paid_on": paid_on,
-            "reference": reference,
-        },
+        values=paid | {"paid_at": utcnow()},
+        amount=tranche.amount,
+        paid_on=paid_on,
+        reference=reference,
     )
     notify(
         recipients=members_of(project.organization),

@@ -10,8 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from microventure.accounts.models import User
-from microventure.applications.models import Application, ApplicationStatus
-from microventure.applications.services import move
+from microventure.applications.models import APPLICATION, Application, ApplicationStatus
 from microventure.calls.models import Call
 from microventure.core import audit
 from microventure.core.errors import DomainError, RuleViolations
@@ -78,7 +77,7 @@ def assign(
     )
     db.session.add(assignment)
     if application.status is S.ELIGIBLE:
-        move(application, S.IN_REVIEW, actor=actor)
+        APPLICATION.move(application, S.IN_REVIEW, actor=actor)
     db.session.flush()
     notify(
         recipients=[reviewer],
