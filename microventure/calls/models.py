@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from microventure.accounts.models import Street
 from microventure.core.models import Base, LabelledEnum, enum_column, labels, utcnow
+from microventure.core.states import N_, StateMachine
 from microventure.funds.models import Fund
 
 
@@ -285,3 +286,18 @@ class TranchePlanItem(Base):
         sa.UniqueConstraint("call_id", "position"),
         sa.CheckConstraint("percent BETWEEN 1 AND 100", name="percent_range"),
     )
+
+
+# The call's state machine (draft → published → reviewing → notice → finalized).
+_C = CallStatus
+CALL = StateMachine(
+    Call,
+    moves={
+        (_C.DRAFT, _C.PUBLISHED): "call.published",
+        (_C.PUBLISHED, _C.REVIEWING): "call.reviewing",  # the first decision is recorded
+        (_C.PUBLISHED, _C.NOTICE): "call.notice_published",
+        (_C.REVIEWING, _C.NOTICE): "call.notice_published",
+        (_C.NOTICE, _C.FINALIZED): "call.finalized",
+    },
+    refusal=N_("A call that is %(current)s cannot become %(new)s."),
+)

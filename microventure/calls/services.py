@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from microventure.accounts.models import OrganizationKind, Street, User
 from microventure.calls.models import (
+    CALL,
     Aggregation,
     AttachmentKind,
     BudgetCategory,
@@ -350,15 +351,7 @@ def publish_call(*, call: Call, actor: User) -> None:
     if call.closes_at <= utcnow():
         raise DomainError(_l("The closing time has passed; move it before publishing."))
     check_settings(settings_of(call), actor=actor, call=call)
-    call.status = CallStatus.PUBLISHED
-    call.published_at = utcnow()
-    audit.record(
-        action="call.published",
-        obj=call,
-        actor=actor,
-        before={"status": CallStatus.DRAFT},
-        after={"status": CallStatus.PUBLISHED},
-    )
+    CALL.move(call, CallStatus.PUBLISHED, actor=actor, values={"published_at": utcnow()})
 
 
 def close_call_early(*, call: Call, actor: User) -> None:

@@ -10,6 +10,7 @@ from microventure.accounts.models import User
 from microventure.applications.models import Application, ApplicationStatus
 from microventure.calls.models import Call
 from microventure.core.models import Base, LabelledEnum, enum_column, labels, utcnow
+from microventure.core.states import N_, StateMachine
 
 
 class Outcome(LabelledEnum):
@@ -132,3 +133,20 @@ class Objection(Base):
             name="resolved_once_closed",
         ),
     )
+
+
+# An objection is resolved once: dismissed, or upheld.
+_O = ObjectionStatus
+OBJECTION = StateMachine(
+    Objection,
+    moves={
+        (_O.OPEN, _O.DISMISSED): "objection.dismissed",
+        (_O.OPEN, _O.UPHELD): "objection.upheld",
+    },
+    refusal=N_("An objection that is %(current)s cannot become %(new)s."),
+    audited_on=lambda objection: objection.notice.call,
+    describe=lambda objection: {
+        "objection_id": objection.id,
+        "application_id": objection.application_id,
+    },
+)

@@ -9,13 +9,20 @@ from sqlalchemy import func, select
 
 from microventure.accounts.models import User
 from microventure.applications.models import APPLICATION, Application
-from microventure.calls.models import Call, CallStatus
+from microventure.calls.models import CALL, Call, CallStatus
 from microventure.core import audit
 from microventure.core.errors import DomainError
 from microventure.core.money import format_fen
 from microventure.core.timeutil import local_datetime, to_local, utcnow
 from microventure.core.workdays import add_workdays
-from microventure.decisions.models import Decision, Notice, Objection, ObjectionStatus, Outcome
+from microventure.decisions.models import (
+    OBJECTION,
+    Decision,
+    Notice,
+    Objection,
+    ObjectionStatus,
+    Outcome,
+)
 from microventure.decisions.services import DECIDABLE, UNDECIDED, S, lock_call
 from microventure.extensions import db
 from microventure.notifications.services import admins_of, members_of, notify
@@ -70,16 +77,7 @@ def publish_notice(*, call: Call, actor: User, now: datetime | None = None) -> N
         published_at=now,
     )
     db.session.add(notice)
-    before = call.status
-    call.status = CallStatus.NOTICE
-    db.session.flush()
-    audit.record(
-        action="call.notice_published",
-        obj=call,
-        actor=actor,
-        before={"status": before},
-        after={"status": CallStatus.NOTICE, "starts_on": first, "ends_on": last},
-    )
+    CALL.move(call, CallStatus.NOTICE, actor=actor, starts_on=first, ends_on=last)
     _tell_applicants_of_recommendations(call, notice)
     return notice
 
@@ -196,10 +194,13 @@ def resolve_objection(
     resolution = (resolution or "").strip()
     if not resolution:
         raise DomainError(_l("Explain how the objection was resolved."), field="resolution")
-    objection.status = ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED
-    objection.resolution = resolution
-    objection.resolved_by_id = actor.id
-    objection.resolved_at = now
+    OBJECTION.move(
+        objection,
+        ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED,
+        actor=actor,
+        note=resolution,
+        values={"resolution": resolution, "resolved_by_id": actor.id, "resolved_at": now},
+    )
     application = objection.application
     if upheld and application is not None and application.status is S.RECOMMENDED:
         APPLICATION.move(
@@ -215,13 +216,6 @@ def resolve_objection(
             reason=resolution,
         )
     db.session.flush()
-    audit.record(
-        action=f"objection.{objection.status.value}",
-        obj=objection.notice.call,
-        actor=actor,
-        after={"objection_id": objection.id, "application_id": objection.application_id},
-        note=resolution,
-    )
     return objection
 
 
@@ -270,14 +264,7 @@ def finalize(*, call: Call, actor: User, now: datetime | None = None) -> list:
             title=application.title,
             **params,
         )
-    call.status = CallStatus.FINALIZED
     notice.finalized_at = now
-    audit.record(
-        action="call.finalized",
-        obj=call,
-        actor=actor,
-        before={"status": CallStatus.NOTICE},
-        after={"status": CallStatus.FINALIZED, "projects": len(projects)},
-    )
+    CALL.move(call, CallStatus.FINALIZED, actor=actor, projects=len(projects))
     db.session.flush()
     return projects

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from microventure.accounts.models import User
 from microventure.applications.models import APPLICATION, Application, ApplicationStatus
-from microventure.calls.models import Call, CallStatus
+from microventure.calls.models import CALL, Call, CallStatus
 from microventure.core import audit
 from microventure.core.errors import DomainError
 from microventure.core.locks import lock
@@ -107,14 +107,7 @@ def _commit_room(call: Call, *, excluding: int) -> int:
 
 def _start_reviewing(call: Call, actor: User) -> None:
     if call.status is CallStatus.PUBLISHED:
-        call.status = CallStatus.REVIEWING
-        audit.record(
-            action="call.reviewing",
-            obj=call,
-            actor=actor,
-            before={"status": CallStatus.PUBLISHED},
-            after={"status": CallStatus.REVIEWING},
-        )
+        CALL.move(call, CallStatus.REVIEWING, actor=actor)
 
 
 def _decision(application: Application) -> Decision | None:

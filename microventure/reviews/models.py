@@ -11,6 +11,7 @@ from microventure.accounts.models import Organization, Street, User
 from microventure.applications.models import Application
 from microventure.calls.models import RubricCriterion
 from microventure.core.models import Base, LabelledEnum, enum_column, labels, utcnow
+from microventure.core.states import N_, StateMachine
 
 
 class AssignmentStatus(LabelledEnum):
@@ -169,3 +170,20 @@ class Score(Base):
     @property
     def points(self) -> float:
         return self.half_points / 2
+
+
+# An assignment's state machine: declaration, conflict, submission, reopening.
+_A = AssignmentStatus
+ASSIGNMENT = StateMachine(
+    Assignment,
+    moves={
+        (_A.ASSIGNED, _A.ACCEPTED): "review.declaration_signed",  # no conflict of interest
+        (_A.ASSIGNED, _A.DECLINED): "review.conflict_declared",
+        (_A.ACCEPTED, _A.DECLINED): "review.conflict_declared",
+        (_A.ACCEPTED, _A.SUBMITTED): "review.submitted",
+        (_A.SUBMITTED, _A.ACCEPTED): "review.reopened",  # by an admin
+    },
+    refusal=N_("A review that is %(current)s cannot become %(new)s."),
+    audited_on=lambda assignment: assignment.application,
+    describe=lambda assignment: {"assignment_id": assignment.id},
+)

@@ -20,6 +20,7 @@ from microventure.extensions import db
 from microventure.notifications.services import admins_of, notify
 from microventure.reviews import pool as reviewer_pool
 from microventure.reviews.models import (
+    ASSIGNMENT,
     Assignment,
     AssignmentStatus,
     Recommendation,
@@ -196,14 +197,7 @@ def sign_declaration(*, assignment: Assignment, actor: User) -> None:
     _own(assignment, actor)
     if assignment.status is not A.ASSIGNED:
         raise DomainError(_l("The declaration has already been made."))
-    assignment.status = A.ACCEPTED
-    assignment.declared_at = utcnow()
-    audit.record(
-        action="review.declaration_signed",
-        obj=assignment.application,
-        actor=actor,
-        after={"assignment_id": assignment.id},
-    )
+    ASSIGNMENT.move(assignment, A.ACCEPTED, actor=actor, values={"declared_at": utcnow()})
 
 
 def declare_conflict(*, assignment: Assignment, reason: str, actor: User) -> None:
@@ -214,20 +208,17 @@ def declare_conflict(*, assignment: Assignment, reason: str, actor: User) -> Non
     reason = reason.strip()
     if not reason:
         raise DomainError(_l("Say why there is a conflict of interest."), field="reason")
-    assignment.status = A.DECLINED
-    assignment.conflict_reason = reason
-    assignment.declared_at = utcnow()
     if assignment.review is not None:
         db.session.delete(assignment.review)
+    ASSIGNMENT.move(
+        assignment,
+        A.DECLINED,
+        actor=actor,
+        note=reason,
+        values={"conflict_reason": reason, "declared_at": utcnow()},
+    )
     reviewer_pool.record_conflict(
         reviewer=actor, organization=assignment.application.organization, reason=reason, actor=actor
-    )
-    audit.record(
-        action="review.conflict_declared",
-        obj=assignment.application,
-        actor=actor,
-        after={"assignment_id": assignment.id},
-        note=reason,
     )
     notify(
         recipients=admins_of(assignment.application.call.street_id),
@@ -328,17 +319,13 @@ def save_review(
     review.scores = [kept[cid] for cid in half]
     if submit:
         review.submitted_at = utcnow()
-        assignment.status = A.SUBMITTED
         db.session.flush()
-        audit.record(
-            action="review.submitted",
-            obj=assignment.application,
+        ASSIGNMENT.move(
+            assignment,
+            A.SUBMITTED,
             actor=actor,
-            after={
-                "assignment_id": assignment.id,
-                "total": review.total,
-                "recommendation": recommendation,
-            },
+            total=review.total,
+            recommendation=recommendation,
         )
     db.session.flush()
     return review
@@ -350,14 +337,13 @@ def reopen(*, assignment: Assignment, actor: User, reason: str) -> None:
         raise DomainError(_l("Only a submitted review can be reopened."))
     if not reason.strip():
         raise DomainError(_l("Say why the review is reopened."), field="reason")
-    assignment.status = A.ACCEPTED
     assignment.review.submitted_at = None
-    audit.record(
-        action="review.reopened",
-        obj=assignment.application,
+    ASSIGNMENT.move(
+        assignment,
+        A.ACCEPTED,
         actor=actor,
-        after={"assignment_id": assignment.id, "reviewer_id": assignment.reviewer_id},
         note=reason.strip(),
+        reviewer_id=assignment.reviewer_id,
     )
     notify(
         recipients=[assignment.reviewer],
