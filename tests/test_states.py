@@ -86,4 +86,4 @@ def test_a_move_the_table_lacks_is_refused_in_words(app):
         application = Application(status=ApplicationStatus.APPROVED)
         with pytest.raises(DomainError) as refused:
             APPLICATION.check(application, ApplicationStatus.DRAFT)
-    assert str(refused.value) == "An application that is Approved cannot become Draft."
+        assert str(refused.value) == "An application that is Approved cannot become Draft."
