@@ -9,6 +9,7 @@ from microventure.accounts.models import Role
 from microventure.applications.models import ApplicationStatus
 from microventure.core import audit
 from microventure.core.errors import DomainError
+from microventure.decisions import notice as notice_services
 from microventure.decisions import services
 from microventure.decisions.models import Decision, Outcome
 from microventure.extensions import db
@@ -241,21 +242,37 @@ def test_after_the_notice_only_substitutes_are_offered(client, make, login_as):
     html = decisions_html(client, world["call"])
     assert 'data-phase="notice"' in html
     assert f'data-decide="{a40.id}"' not in html  # recommended: fixed
-    assert f'data-decide="{a10.id}"' in html  # not recommended: a possible substitute
-    assert 'value="not_recommend"' not in html and 'name="reason"' not in html
-    # asking for the recommended one's form opens nothing; the substitute's opens under its row
-    _row, tag, _form = decision_form(decisions_html(client, world["call"], decide=a40.id))
-    assert 'data-application="" hidden' in tag
-    row, tag, form = decision_form(decisions_html(client, world["call"], decide=a10.id))
-    assert row == str(a10.id) and "hidden" not in tag
-    assert 'value="10000.00"' in form
+    # without an upheld objection there is nothing to substitute for: the page offers nothing,
+    # as the service refuses it
+    assert f'data-decide="{a10.id}"' not in html
     assert 'id="bulk-form"' not in html
-    # without an upheld objection there is nothing to substitute for
     response = decide(client, world, a10, action="recommend", amount="10000")
     assert "in place of one withdrawn after an upheld objection" in response.get_data(as_text=True)
     response = decide(client, world, a40, action="not_recommend", reason="改主意了")
     assert "Decisions can no longer change" in response.get_data(as_text=True)
     assert a40.status is S.RECOMMENDED
+    # an objection to a40 is upheld: its money is free, and a10 may take its place
+    objection = notice_services.lodge_objection(
+        notice=world["notice"],
+        application_id=a40.id,
+        name="张居民",
+        contact="13912345678",
+        text="该项目与去年重复",
+        remote_addr=None,
+    )
+    notice_services.resolve_objection(
+        objection=objection, upheld=True, resolution="属实", actor=world["admin"]
+    )
+    html = decisions_html(client, world["call"])
+    assert f'data-decide="{a10.id}"' in html  # not recommended: a possible substitute
+    assert f'data-decide="{a40.id}"' not in html
+    assert 'value="not_recommend"' not in html and 'name="reason"' not in html
+    # asking for the withdrawn one's form opens nothing; the substitute's opens under its row
+    _row, tag, _form = decision_form(decisions_html(client, world["call"], decide=a40.id))
+    assert 'data-application="" hidden' in tag
+    row, tag, form = decision_form(decisions_html(client, world["call"], decide=a10.id))
+    assert row == str(a10.id) and "hidden" not in tag
+    assert 'value="10000.00"' in form
 
 
 # ------------------------------------------------------------------------------------ access

@@ -11,6 +11,9 @@ from typing import Any
 from flask import abort
 
 from microventure.accounts.models import Role
+from microventure.calls.models import CallStatus
+from microventure.core.states import StateMachine
+from microventure.projects.models import PROJECT, TRANCHE, ProjectStatus, TrancheStatus
 
 
 class Rule:
@@ -35,6 +38,25 @@ class Rule:
 
 def rule(test: Callable[[Any, Any], bool]) -> Rule:
     return Rule(test, test.__name__)
+
+
+def may_move(machine: StateMachine, to: Any, *, from_: Any = None) -> Rule:
+    """The object's state machine allows the move now (from ``from_`` only, when given), so a
+    page offers exactly what the service would do."""
+
+    def test(user, obj) -> bool:
+        return (
+            obj is not None
+            and machine.may(obj, to)
+            and (from_ is None or machine.state(obj) is from_)
+        )
+
+    return Rule(test, f"may_move_{machine.model.__tablename__}_to_{to.value}")
+
+
+def of_project(rule_: Rule) -> Rule:
+    """``rule_`` applied to the project a tranche (or report, record) belongs to."""
+    return Rule(lambda u, o: o is not None and rule_(u, o.project), f"project_{rule_.name}")
 
 
 @rule
@@ -91,8 +113,6 @@ def is_applying_org_member(user, application) -> bool:
 
 @rule
 def is_published(user, call) -> bool:
-    from microventure.calls.models import CallStatus
-
     return call is not None and call.status is not CallStatus.DRAFT
 
 
@@ -148,7 +168,15 @@ POLICY: dict[str, Rule] = {
     "notification.admin": is_district_admin,
     "decision.manage": manages,
     "project.view": is_own_project | manages,
+    "project.list": is_admin,
     "project.manage": manages,
+    "project.sign": manages & may_move(PROJECT, ProjectStatus.ACTIVE, from_=ProjectStatus.SIGNING),
+    "project.suspend": manages & may_move(PROJECT, ProjectStatus.SUSPENDED),
+    "project.resume": manages
+    & may_move(PROJECT, ProjectStatus.ACTIVE, from_=ProjectStatus.SUSPENDED),
+    "project.terminate": manages & may_move(PROJECT, ProjectStatus.TERMINATED),
+    "tranche.pay": of_project(manages) & may_move(TRANCHE, TrancheStatus.PAID),
+    "tranche.withhold": of_project(manages) & may_move(TRANCHE, TrancheStatus.WITHHELD),
     "project.report": is_own_project,
     "project.review": manages,
 }

@@ -23,7 +23,8 @@ from microventure.decisions.models import (
     ObjectionStatus,
     Outcome,
 )
-from microventure.decisions.services import DECIDABLE, UNDECIDED, S, lock_call
+from microventure.decisions.rules import DECIDABLE, UNDECIDED, S
+from microventure.decisions.services import lock_call
 from microventure.extensions import db
 from microventure.notifications.services import admins_of, members_of, notify
 from microventure.projects.services import create_project

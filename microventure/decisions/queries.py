@@ -4,18 +4,18 @@ whatever the number of applications, objections or notices."""
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased, joinedload
 
 from microventure.accounts.models import Organization, Street, User
 from microventure.applications.models import Application, ApplicationStatus
-from microventure.calls.models import Call, CallStatus
+from microventure.calls.models import Call
 from microventure.core.pagination import paginate_rows
+from microventure.core.timeutil import utcnow
 from microventure.decisions.funding_line import Basis, FundingLine, LineEntry, propose
 from microventure.decisions.models import Decision, Notice, Objection, ObjectionStatus, Outcome
-from microventure.decisions.services import DECIDABLE, UNDECIDED
+from microventure.decisions.rules import UNDECIDED, Phase, may_decide, substitutes_open
 from microventure.extensions import db
 from microventure.funds.queries import CallFigures, call_balance
 from microventure.projects.models import Project
@@ -23,26 +23,6 @@ from microventure.reviews.models import Assignment, Review
 from microventure.reviews.ranking import ranking
 
 S = ApplicationStatus
-
-
-class Phase(StrEnum):
-    """Where the call stands for decisions."""
-
-    DRAFT = "draft"  # not published
-    OPEN = "open"  # still taking applications
-    DECIDING = "deciding"  # closed, notice not yet published: decisions may change
-    NOTICE = "notice"  # notice published: only substitutes for withdrawn recommendations
-    FINAL = "final"  # finalized or archived
-
-
-def phase(call: Call, now: datetime) -> Phase:
-    if call.status is CallStatus.DRAFT:
-        return Phase.DRAFT
-    if call.status is CallStatus.NOTICE:
-        return Phase.NOTICE
-    if call.status in (CallStatus.FINALIZED, CallStatus.ARCHIVED):
-        return Phase.FINAL
-    return Phase.OPEN if now < call.closes_at else Phase.DECIDING
 
 
 # --------------------------------------------------------------------------- decisions page
@@ -96,11 +76,6 @@ class DecisionRow:
         recommended = d.outcome is Outcome.RECOMMENDED
         return (d.amount if recommended else self.entry.amount), d.conditions, d.reason
 
-    def can_decide(self, stage: Phase) -> bool:
-        if stage is Phase.DECIDING:
-            return self.status in DECIDABLE
-        return stage is Phase.NOTICE and self.status is S.NOT_RECOMMENDED
-
 
 @dataclass(frozen=True)
 class DecisionsPage:
@@ -111,6 +86,11 @@ class DecisionsPage:
     unscored: list[DecisionRow]  # no submitted review yet: under the line
     figures: CallFigures
     waiting: int  # submitted but not screened: they block the notice
+    substitutes: bool  # the notice runs and a withdrawn recommendation's place is free
+
+    def may_decide(self, row: DecisionRow, stage: Phase) -> bool:
+        """The row may be decided now, by the rule the decisions service enforces."""
+        return may_decide(row.status, stage, substitutes=self.substitutes)
 
     @property
     def room(self) -> int:
@@ -164,7 +144,16 @@ def decisions_page(call: Call, basis: Basis) -> DecisionsPage:
             Application.call_id == call.id, Application.status == S.SUBMITTED
         )
     )
-    return DecisionsPage(call, basis, line, rows, unscored, call_balance(call), waiting or 0)
+    return DecisionsPage(
+        call,
+        basis,
+        line,
+        rows,
+        unscored,
+        call_balance(call),
+        waiting or 0,
+        substitutes_open(call, utcnow()),
+    )
 
 
 # ------------------------------------------------------------------------------ notice page

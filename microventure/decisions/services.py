@@ -19,12 +19,11 @@ from microventure.core.locks import lock
 from microventure.core.money import format_fen
 from microventure.core.timeutil import utcnow
 from microventure.decisions.models import HOLDING, Decision, Notice, Outcome
+from microventure.decisions.rules import Phase, has_revoked, may_decide, phase, substitutes_open
 from microventure.extensions import db
 from microventure.notifications.services import members_of, notify
 
 S = ApplicationStatus
-DECIDABLE = {S.ELIGIBLE, S.IN_REVIEW, S.RECOMMENDED, S.NOT_RECOMMENDED}
-UNDECIDED = {S.SUBMITTED, S.ELIGIBLE, S.IN_REVIEW}
 
 
 # ------------------------------------------------------------------------------ recommending
@@ -33,60 +32,42 @@ UNDECIDED = {S.SUBMITTED, S.ELIGIBLE, S.IN_REVIEW}
 def _check_decidable(application: Application, now: datetime, *, substitute: bool = False) -> Call:
     """The call has closed and its notice is not published yet, or (``substitute``) the notice
     runs and a recommendation was withdrawn after an upheld objection: then a not-recommended
-    application may be recommended into the money it freed."""
+    application may be recommended into the money it freed (rules.may_decide)."""
     call = application.call
-    if substitute and call.status is CallStatus.NOTICE:
-        if application.status is not S.NOT_RECOMMENDED or not _has_revoked(call):
+    stage = phase(call, now)
+    substitutes = substitute and substitutes_open(call, now)
+    if may_decide(application.status, stage, substitutes=substitutes):
+        return call
+    if substitute and stage is Phase.NOTICE:
+        if application.status is not S.NOT_RECOMMENDED or not has_revoked(call):
             raise DomainError(
                 _l(
                     "The notice is published: an application can only be recommended in place "
                     "of one withdrawn after an upheld objection."
                 )
             )
-        notice = db.session.scalar(select(Notice).where(Notice.call_id == call.id))
-        if notice is None or not notice.is_open(now):
-            # the public must be able to see (and object to) a substitute before it is final
-            raise DomainError(
-                _l("The notice has ended: no application can take a withdrawn one's place now.")
-            )
-        return call
+        # the public must be able to see (and object to) a substitute before it is final
+        raise DomainError(
+            _l("The notice has ended: no application can take a withdrawn one's place now.")
+        )
     if call.status not in (CallStatus.PUBLISHED, CallStatus.REVIEWING):
         raise DomainError(
             _l("Decisions can no longer change: the call is %(status)s.", status=call.status.title)
         )
-    if now < call.closes_at:
+    if stage is not Phase.DECIDING:
         raise DomainError(_l("Decisions can be recorded once the call has closed."))
-    if application.status not in DECIDABLE:
-        raise DomainError(
-            _l(
-                "An application that is %(status)s cannot be recommended or turned down.",
-                status=application.status.title,
-            )
+    raise DomainError(
+        _l(
+            "An application that is %(status)s cannot be recommended or turned down.",
+            status=application.status.title,
         )
-    return call
+    )
 
 
 def lock_call(call: Call) -> None:
     """Lock the call's row and reload it: requests deciding on the same call queue here, and
     each sees the call as the one before it left it (its status may have moved on)."""
     lock(call)
-
-
-def _has_revoked(call: Call) -> bool:
-    """A recommendation of the call was withdrawn after an upheld objection."""
-    return (
-        db.session.scalar(
-            select(Decision.id)
-            .join(Application, Application.id == Decision.application_id)
-            .where(
-                Decision.call_id == call.id,
-                Decision.outcome == Outcome.RECOMMENDED,
-                Application.status == S.REJECTED,
-            )
-            .limit(1)
-        )
-        is not None
-    )
 
 
 def _commit_room(call: Call, *, excluding: int) -> int:

@@ -16,7 +16,8 @@ from microventure.applications.models import ApplicationStatus as S
 from microventure.calls.models import LineRule
 from microventure.core.money import format_fen
 from microventure.decisions.models import Outcome
-from microventure.decisions.queries import DecisionRow, DecisionsPage, Phase
+from microventure.decisions.queries import DecisionRow, DecisionsPage
+from microventure.decisions.rules import Phase
 
 ROW = (
     '<tr id="application-{id}" data-reference="{reference}" data-funded="{funded}"{mark}>{check}'
@@ -136,7 +137,7 @@ def table_body(
         e, r, id_ = row.entry, row.entry.row, row.application_id
         reference = escape(r.reference)
         decide = ""
-        if row.can_decide(stage):
+        if page.may_decide(row, stage):
             decidable = True
             amount, conditions, reason = row.form_values()
             decide = DECIDE.format(

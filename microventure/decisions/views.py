@@ -25,7 +25,7 @@ from microventure.decisions.forms import (
 )
 from microventure.decisions.funding_line import Basis
 from microventure.decisions.models import Objection, Outcome
-from microventure.decisions.queries import Phase
+from microventure.decisions.rules import Phase, phase
 from microventure.decisions.table import table_body, yuan_input
 from microventure.extensions import db
 
@@ -93,7 +93,7 @@ def _decide_form(
     """The form for row ``wanted`` if it may be decided now (the refused form if it is the
     ``failed`` one's), else the hidden form."""
     row = page.row(wanted)
-    if row is not None and not row.can_decide(stage):
+    if row is not None and not page.may_decide(row, stage):
         row = None
     form = failed[1] if failed and row is not None else None
     if form is not None:
@@ -127,7 +127,7 @@ def _decisions_page(
     ``decide`` the row whose decision form is open."""
     bulk_form = bulk_form or BulkDecisionForm(formdata=None, basis=basis.value)
     page = queries.decisions_page(call, basis)
-    stage = queries.phase(call, utcnow())
+    stage = phase(call, utcnow())
     failed_id = failed[0] if failed else None
     decision = _decide_form(call, page, stage, basis, failed_id or decide, failed)
     index_url = _index_url(call, basis)
@@ -294,7 +294,7 @@ def _notice_page(call: Call, *, failed: tuple[int, ResolveForm] | None = None):
         "decisions/notice.html",
         call=call,
         page=queries.notice_page(call),
-        stage=queries.phase(call, utcnow()),
+        stage=phase(call, utcnow()),
         Phase=Phase,
         now=utcnow(),
         failed_id=failed[0] if failed else None,

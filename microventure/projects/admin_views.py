@@ -25,7 +25,7 @@ REFUSED = 422
 @login_required
 def index():
     """The projects the admin manages, filtered, with what was paid and what is due now."""
-    authorize(current_user, "fund.list")
+    authorize(current_user, "project.list")
     filters = queries.Filters.parse(request.args)
     pagination = queries.admin_projects(
         current_user,

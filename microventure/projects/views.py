@@ -16,16 +16,11 @@ from microventure.projects.forms import (
     state_form,
     withhold_form,
 )
-from microventure.projects.models import Project, ProjectStatus, TrancheStatus
+from microventure.projects.models import Project
 
 bp = Blueprint("projects", __name__)
 
-P, T = ProjectStatus, TrancheStatus
-STATE_ACTIONS = {
-    "suspend": (P.ACTIVE,),
-    "resume": (P.SUSPENDED,),
-    "terminate": (P.SIGNING, P.ACTIVE, P.SUSPENDED),
-}
+STATE_ACTIONS = ("suspend", "resume", "terminate")  # each a policy action project.<name>
 
 
 @bp.get("/projects")
@@ -51,18 +46,19 @@ class Actions:
     refused: str | None = None  # the id of the refused action's panel, shown open
 
     @classmethod
-    def of(cls, project: Project) -> "Actions":
+    def of(cls, project: Project, user) -> "Actions":
+        """The forms of the moves the policy lets ``user`` make now."""
         today = local_today()
         actions = cls()
-        if project.status is P.SIGNING:
+        if can(user, "project.sign", project):
             actions.sign = SignForm(formdata=None, signed_on=today)
         for tranche in project.tranches:
-            if tranche.status is T.DUE:
+            if can(user, "tranche.pay", tranche):
                 actions.pay[tranche.id] = payment_form(tranche.id, formdata=None, paid_on=today)
-            if tranche.status in (T.PENDING, T.DUE):
+            if can(user, "tranche.withhold", tranche):
                 actions.withhold[tranche.id] = withhold_form(tranche.id, formdata=None)
-        for action, allowed in STATE_ACTIONS.items():
-            if project.status in allowed:
+        for action in STATE_ACTIONS:
+            if can(user, f"project.{action}", project):
                 actions.state[action] = state_form(action, formdata=None)
         return actions
 
@@ -91,7 +87,7 @@ def render_project(project: Project, *, refused: tuple | None = None, status: in
     """The project page; ``refused`` = (kind, key, form) puts a refused form back with its input."""
     actions = None
     if can(current_user, "project.manage", project):
-        actions = Actions.of(project)
+        actions = Actions.of(project, current_user)
         if refused:
             actions.keep(*refused)
     page = render_template(
