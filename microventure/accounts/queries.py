@@ -15,7 +15,7 @@ from microventure.accounts.models import (
     VerificationStatus,
 )
 from microventure.core.i18n import current_language
-from microventure.core.policy import is_district_admin
+from microventure.core.policy import scope
 from microventure.extensions import db
 
 
@@ -67,8 +67,7 @@ def organizations_for_admin(
     stmt = select(Organization).options(
         joinedload(Organization.street), joinedload(Organization.community)
     )
-    if not is_district_admin(user):
-        stmt = stmt.where(Organization.street_id.in_(user.street_ids() or {0}))
+    stmt = scope(user, stmt, Organization.street_id)
     if status in VerificationStatus._value2member_map_:
         stmt = stmt.where(Organization.verification_status == status)
     if kind in OrganizationKind._value2member_map_:
@@ -88,8 +87,7 @@ def status_counts(user: User) -> dict[str, int]:
     stmt = select(Organization.verification_status, func.count()).group_by(
         Organization.verification_status
     )
-    if not is_district_admin(user):
-        stmt = stmt.where(Organization.street_id.in_(user.street_ids() or {0}))
+    stmt = scope(user, stmt, Organization.street_id)
     return {status.value: n for status, n in db.session.execute(stmt)}
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from microventure.accounts.models import User
 from microventure.calls.models import Call, CallStatus
-from microventure.core.policy import is_district_admin
+from microventure.core.policy import scope
 from microventure.extensions import db
 
 RECENTLY_CLOSED = timedelta(days=120)  # how long a closed call stays on the public list
@@ -18,8 +18,7 @@ RECENTLY_CLOSED = timedelta(days=120)  # how long a closed call stays on the pub
 def calls_for_admin(user: User, *, page: int = 1, per_page: int = 20) -> Pagination:
     """Calls an admin manages: all for district admins, their streets' for street admins."""
     stmt = select(Call).options(joinedload(Call.fund), joinedload(Call.street))
-    if not is_district_admin(user):
-        stmt = stmt.where(Call.street_id.in_(user.street_ids() or {0}))
+    stmt = scope(user, stmt, Call.street_id)
     stmt = stmt.order_by(Call.year.desc(), Call.created_at.desc(), Call.id.desc())
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 

@@ -19,7 +19,7 @@ from microventure.calls.forms import (
     new_call_data,
     settings_from,
 )
-from microventure.calls.models import AttachmentKind, BudgetCategory, Call, CallStatus, Domain
+from microventure.calls.models import AttachmentKind, BudgetCategory, Call, Domain
 from microventure.core import audit
 from microventure.core.forms import perform
 from microventure.core.money import format_fen
@@ -157,7 +157,7 @@ def new():
 @login_required
 def edit(call_id: int):
     call = _call_or_404(call_id, with_rows=True)
-    if call.status is not CallStatus.DRAFT:
+    if not can(current_user, "call.edit", call):
         flash(_("Only a draft call can be edited."), "warning")
         return redirect(url_for(".admin_detail", call_id=call.id))
     form = CallForm(data=form_data_for(call) if request.method == "GET" else None)

@@ -11,9 +11,11 @@ from typing import Any
 from flask import abort
 
 from microventure.accounts.models import Role
-from microventure.calls.models import CallStatus
+from microventure.applications.models import APPLICATION, ApplicationStatus
+from microventure.calls.models import CALL, CallStatus
 from microventure.core.states import StateMachine
 from microventure.projects.models import PROJECT, TRANCHE, ProjectStatus, TrancheStatus
+from microventure.reviews.models import ASSIGNMENT, AssignmentStatus
 
 
 class Rule:
@@ -117,6 +119,21 @@ def is_published(user, call) -> bool:
 
 
 @rule
+def takes_applications(user, call) -> bool:
+    """Published and not closed yet (it may still be closed early)."""
+    from microventure.core.timeutil import utcnow
+
+    return call.status is CallStatus.PUBLISHED and call.closes_at > utcnow()
+
+
+@rule
+def records_activities(user, project) -> bool:
+    from microventure.projects.activity_rules import recording_open
+
+    return recording_open(project)
+
+
+@rule
 def was_submitted(user, application) -> bool:
     """Drafts are the applicant's own; admins see an application once it has been submitted."""
     return application.reference is not None
@@ -132,6 +149,15 @@ def is_editable(user, application) -> bool:
 manages = is_district_admin | (is_street_admin & in_own_street)
 
 
+def scope(user: Any, stmt: Any, street_column: Any) -> Any:
+    """``manages`` as SQL: the rows a user administers. District admins see every street's;
+    street admins those whose ``street_column`` is one of their streets (never district-wide
+    rows, whose street is NULL)."""
+    if is_district_admin(user):
+        return stmt
+    return stmt.where(street_column.in_(user.street_ids() or {0}))
+
+
 @rule
 def is_own_project(user, project) -> bool:
     """A member of the organisation carrying out the project."""
@@ -141,6 +167,22 @@ def is_own_project(user, project) -> bool:
 @rule
 def is_assigned_reviewer(user, assignment) -> bool:
     return is_signed_in(user) and assignment is not None and assignment.reviewer_id == user.id
+
+
+@rule
+def has_declared(user, assignment) -> bool:
+    """The no-conflict declaration is signed (and not withdrawn by a declared conflict)."""
+    return assignment.status in (AssignmentStatus.ACCEPTED, AssignmentStatus.SUBMITTED)
+
+
+@rule
+def others_shown_after_submitting(user, assignment) -> bool:
+    """Reviewers never see each other's reviews before submitting, and after only if the call
+    says so."""
+    return (
+        assignment.status is AssignmentStatus.SUBMITTED
+        and assignment.application.call.reviewers_see_others_after_submit
+    )
 
 
 POLICY: dict[str, Rule] = {
@@ -157,14 +199,30 @@ POLICY: dict[str, Rule] = {
     "call.create": is_admin,
     "call.manage": manages,
     "call.view": is_published | manages,
+    "call.edit": manages & may_move(CALL, CallStatus.PUBLISHED),
+    "call.publish": manages & may_move(CALL, CallStatus.PUBLISHED),
+    "call.close_early": manages & takes_applications,
+    "call.run": manages & is_published,  # screening, reviewers, ranking, decisions
     "application.start": is_applicant,
     "application.view": is_applying_org_member | (manages & was_submitted),
     "application.edit": is_applying_org_member & is_editable,
     "application.withdraw": is_applying_org_member,
     "application.screen": manages & was_submitted,
+    "screening.decide": manages & was_submitted & may_move(APPLICATION, ApplicationStatus.ELIGIBLE),
     "reviewer.pool": is_district_admin,
     "review.manage": manages,
     "review.work": is_reviewer & is_assigned_reviewer,
+    "review.declare": is_reviewer
+    & is_assigned_reviewer
+    & may_move(ASSIGNMENT, AssignmentStatus.ACCEPTED, from_=AssignmentStatus.ASSIGNED),
+    "review.declare_conflict": is_reviewer
+    & is_assigned_reviewer
+    & may_move(ASSIGNMENT, AssignmentStatus.DECLINED),
+    "review.read": is_reviewer & is_assigned_reviewer & has_declared,
+    "review.score": is_reviewer
+    & is_assigned_reviewer
+    & may_move(ASSIGNMENT, AssignmentStatus.SUBMITTED),
+    "review.read_others": is_reviewer & is_assigned_reviewer & others_shown_after_submitting,
     "notification.admin": is_district_admin,
     "decision.manage": manages,
     "project.view": is_own_project | manages,
@@ -178,6 +236,7 @@ POLICY: dict[str, Rule] = {
     "tranche.pay": of_project(manages) & may_move(TRANCHE, TrancheStatus.PAID),
     "tranche.withhold": of_project(manages) & may_move(TRANCHE, TrancheStatus.WITHHELD),
     "project.report": is_own_project,
+    "activity.record": is_own_project & records_activities,
     "project.review": manages,
 }
 

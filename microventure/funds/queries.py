@@ -23,7 +23,7 @@ from sqlalchemy.orm import joinedload
 from microventure.accounts.models import User
 from microventure.applications.models import Application
 from microventure.calls.models import Call, CallStatus
-from microventure.core.policy import is_district_admin
+from microventure.core.policy import scope
 from microventure.decisions.models import HOLDING, Decision
 from microventure.extensions import db
 from microventure.funds.models import Contribution, Fund
@@ -155,8 +155,7 @@ def call_figures(
 def visible_funds(user: User) -> list[FundBalance]:
     """The funds a user administers, with balances, in a fixed number of queries."""
     stmt = select(Fund, _raised()).options(joinedload(Fund.street)).order_by(Fund.id)
-    if not is_district_admin(user):
-        stmt = stmt.where(Fund.street_id.in_(user.street_ids() or {0}))
+    stmt = scope(user, stmt, Fund.street_id)
     funds = db.session.execute(stmt).all()
     figures = call_figures([fund.id for fund, _raised in funds])
     return [FundBalance(fund, raised, figures.get(fund.id, [])) for fund, raised in funds]

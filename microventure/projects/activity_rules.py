@@ -56,8 +56,13 @@ def earliest_day(project: Project) -> date:
     return project.starts_on
 
 
+def recording_open(project: Project) -> bool:
+    """Activities are recorded while the project is active (not signing, suspended or over)."""
+    return project.status is ProjectStatus.ACTIVE
+
+
 def require_active(project: Project) -> None:
-    if project.status is not ProjectStatus.ACTIVE:
+    if not recording_open(project):
         raise DomainError(
             _l(
                 "Activities can be recorded only while the project is active; it is %(status)s.",

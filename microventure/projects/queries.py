@@ -10,7 +10,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from microventure.accounts.models import Organization, Street, User
 from microventure.calls.models import Call
 from microventure.core.pagination import paginate_rows
-from microventure.core.policy import is_district_admin
+from microventure.core.policy import scope
 from microventure.extensions import db
 from microventure.projects.models import (
     ActivityRecord,
@@ -159,9 +159,7 @@ class Filters:
 
 def _in_scope(user: User, stmt: Select) -> Select:
     """Street admins see their streets' projects (by the call's street); district admins all."""
-    if is_district_admin(user):
-        return stmt
-    return stmt.where(Call.street_id.in_(user.street_ids() or {0}))
+    return scope(user, stmt, Call.street_id)
 
 
 def _due_exists():

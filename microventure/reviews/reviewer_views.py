@@ -13,7 +13,7 @@ from microventure.applications.models import Application, Attachment
 from microventure.calls.models import AttachmentKind, Call
 from microventure.core import files
 from microventure.core.forms import perform
-from microventure.core.policy import authorize, is_reviewer
+from microventure.core.policy import authorize, can, is_reviewer
 from microventure.core.timeutil import local_today
 from microventure.extensions import db
 from microventure.reviews import reviewer_queries as queries
@@ -24,7 +24,6 @@ from microventure.reviews.models import Assignment, AssignmentStatus, Review
 bp = Blueprint("reviewing", __name__)
 
 A = AssignmentStatus
-OPEN = (A.ACCEPTED, A.SUBMITTED)  # declared: the application may be read
 # Documents that name the applicant by their nature; a blind review does not show them.
 NAMING_DOCUMENTS = frozenset(
     {AttachmentKind.REGISTRATION_CERTIFICATE.value, AttachmentKind.CUSTODIAN_LETTER.value}
@@ -112,7 +111,7 @@ def _review_page(
         content = _without_names(content)
     criteria = call.criteria
     review = assignment.review
-    if assignment.status is A.ACCEPTED and score_form is None:
+    if score_form is None and can(current_user, "review.score", assignment):
         score_form = ScoreForm.stored(criteria, review)
     return render_template(
         "reviews/reviewer/assignment.html",
@@ -180,9 +179,7 @@ def reviewer_label(index: int) -> str:
 def _others(assignment: Assignment) -> list[tuple[str, Review]] | None:
     """The other submitted reviews, anonymised, or None while the reviewer may not see them:
     only after submitting their own, and only when the call allows it."""
-    if assignment.status is not A.SUBMITTED:
-        return None
-    if not assignment.application.call.reviewers_see_others_after_submit:
+    if not can(current_user, "review.read_others", assignment):
         return None
     return [(reviewer_label(i), r) for i, r in enumerate(queries.other_reviews(assignment))]
 
@@ -198,7 +195,7 @@ def declare(assignment_id: int):
     def sign() -> None:
         services.sign_declaration(assignment=assignment, actor=current_user)
 
-    if assignment.status is not A.ASSIGNED:
+    if not can(current_user, "review.declare", assignment):
         perform(sign)  # the service says why not
         return _to_page(assignment)
     form = DeclarationForm()
@@ -219,7 +216,7 @@ def conflict(assignment_id: int):
             assignment=assignment, reason=form.reason.data or "", actor=current_user
         )
 
-    if assignment.status not in (A.ASSIGNED, A.ACCEPTED):
+    if not can(current_user, "review.declare_conflict", assignment):
         perform(declare_conflict)
         return _to_page(assignment)
     if form.validate() and perform(declare_conflict, form):
@@ -255,10 +252,8 @@ def score(assignment_id: int):
             actor=current_user,
         )
 
-    if assignment.status is A.DECLINED:
-        return _to_page(assignment)
-    if assignment.status is not A.ACCEPTED:
-        perform(save)  # not declared yet, or submitted and locked: the service says which
+    if not can(current_user, "review.score", assignment):
+        perform(save)  # not declared yet, declined, or submitted and locked: the service says
         return _to_page(assignment)
     if form.validate() and perform(save, form):
         if submit:
@@ -278,7 +273,7 @@ def attachment(assignment_id: int, attachment_id: int):
     """An attachment of the reviewed application, once the declaration is signed. Reviewers do
     not have ``application.view``, so the applicant's attachment route is not theirs."""
     assignment = _own(assignment_id)
-    if assignment.status not in OPEN:
+    if not can(current_user, "review.read", assignment):
         abort(404)
     application, call = assignment.application, assignment.application.call
     listed = _shown_attachments(_reviewed_snapshot(application), call)
