@@ -138,19 +138,16 @@ def bulk(call_id: int):
         form.application_ids.errors = [_("Tick the applications to screen.")]
     elif form.validate_on_submit():
         chosen = queries.for_screening(call.id, form.application_ids.data)
-        outcome: list = []
-        if perform(
-            lambda: outcome.extend(
-                services.screen_many(
-                    applications=chosen,
-                    decision=ApplicationStatus(form.decision.data),
-                    reason=form.reason.data or "",
-                    actor=current_user,
-                )
+        if outcome := perform(
+            lambda: services.screen_many(
+                applications=chosen,
+                decision=ApplicationStatus(form.decision.data),
+                reason=form.reason.data or "",
+                actor=current_user,
             ),
             form,
         ):
-            done, skipped = outcome
+            done, skipped = outcome.value
             flash(_("%(n)s screened.", n=done), "success" if not skipped else "warning")
             if skipped:
                 flash(

@@ -92,14 +92,11 @@ def start(call_id: int):
         flash(_("Your organisation already has a draft for this call: here it is."), "info")
         return redirect(url_for(".edit", application_id=draft.id))
     organization = db.session.get(Organization, int(posted))
-    started: list[Application] = []
-    if perform(
-        lambda: started.append(
-            services.start_application(call=call, organization=organization, actor=current_user)
-        )
+    if started := perform(
+        lambda: services.start_application(call=call, organization=organization, actor=current_user)
     ):
         flash(_("Your draft is started. Save as you go; submit when all is ready."), "success")
-        return redirect(url_for(".edit", application_id=started[0].id))
+        return redirect(url_for(".edit", application_id=started.value.id))
     return redirect(safe_next(request.form.get("next")) or call_page(call.id))
 
 
@@ -183,19 +180,16 @@ def _attach(application: Application, upload_form: AttachmentForm) -> Attachment
     if not upload_form.chosen():
         upload_form.file.errors.append(_("Choose a file to upload."))
         return None
-    added: list[Attachment] = []
-    perform(
-        lambda: added.append(
-            services.add_attachment(
-                application=application,
-                kind=AttachmentKind(upload_form.kind.data),
-                upload=upload_form.file.data,
-                actor=current_user,
-            )
+    added = perform(
+        lambda: services.add_attachment(
+            application=application,
+            kind=AttachmentKind(upload_form.kind.data),
+            upload=upload_form.file.data,
+            actor=current_user,
         ),
         upload_form,
     )
-    return added[0] if added else None
+    return added.value if added else None
 
 
 def _save_then(

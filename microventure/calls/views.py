@@ -141,15 +141,14 @@ def new():
         initial = new_call_data(fund_id=fund.id if fund else None, street_id=street_id)
     form = CallForm(data=initial)
     _offer_choices(form)
-    created: list[Call] = []
-    if form.validate_on_submit() and perform(
-        lambda: created.append(
-            services.create_call(settings=settings_from(form), actor=current_user)
-        ),
-        form,
+    if form.validate_on_submit() and (
+        created := perform(
+            lambda: services.create_call(settings=settings_from(form), actor=current_user),
+            form,
+        )
     ):
         flash(_("The call is saved as a draft. Check it, then publish it."), "success")
-        return redirect(url_for(".admin_detail", call_id=created[0].id))
+        return redirect(url_for(".admin_detail", call_id=created.value.id))
     return _render_form(form)
 
 
@@ -207,8 +206,7 @@ def close(call_id: int):
 @login_required
 def copy(call_id: int):
     call = _call_or_404(call_id)
-    created: list[Call] = []
-    if perform(lambda: created.append(services.copy_call(call=call, actor=current_user))):
+    if created := perform(lambda: services.copy_call(call=call, actor=current_user)):
         flash(_("Next year's draft is created. Check its dates and budget."), "success")
-        return redirect(url_for(".edit", call_id=created[0].id))
+        return redirect(url_for(".edit", call_id=created.value.id))
     return redirect(url_for(".admin_detail", call_id=call.id))

@@ -2,7 +2,8 @@
 
 import re
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
 from flask import flash
@@ -12,6 +13,8 @@ from wtforms import ValidationError
 
 from microventure.core.errors import DomainError, RuleViolations
 from microventure.extensions import db
+
+T = TypeVar("T")
 
 
 def show_domain_error(form: FlaskForm, exc: DomainError) -> None:
@@ -42,20 +45,45 @@ def _find_field(form, name: str):
     return _find_field(entry.form, sub) if sub and hasattr(entry, "form") else entry
 
 
-def perform(operation: Callable[[], Any], form: FlaskForm | None = None) -> bool:
-    """Run a view's service call: commit when it succeeds; when the service refuses, roll back
-    and show why — next to the form's field, or as a flash message without a form."""
+@dataclass(frozen=True)
+class Done(Generic[T]):
+    """A service call that succeeded (and was committed), with what it returned."""
+
+    value: T
+
+    def __bool__(self) -> bool:
+        return True
+
+
+def perform(operation: Callable[[], T], *forms: Any) -> Done[T] | None:
+    """Run a view's service call: commit when it succeeds and return ``Done(its result)``; when
+    the service refuses, roll back, show why — next to the field of whichever of ``forms`` has
+    it, or as a flash message — and return None."""
     try:
-        operation()
+        value = operation()
     except DomainError as exc:
         db.session.rollback()
-        if form is None:
+        if not forms:
             flash(str(exc), "danger")
         else:
-            show_domain_error(form, exc)
-        return False
+            show_domain_error(forms[0] if len(forms) == 1 else _Forms(*forms), exc)
+        return None
     db.session.commit()
-    return True
+    return Done(value)
+
+
+class _Forms:
+    """Several forms seen as one by ``show_domain_error``: a refusal goes next to its field in
+    whichever form has it."""
+
+    def __init__(self, *forms: FlaskForm) -> None:
+        self._forms = forms
+
+    def __getattr__(self, name: str) -> Any:
+        for form in self._forms:
+            if name in form:
+                return form[name]
+        return None
 
 
 def safe_next(target: str | None) -> str | None:

@@ -58,25 +58,24 @@ def lodge(call_id: int):
     """Record an objection; refused ones come back with what was typed."""
     call, notice = _found(call_id)
     form = ObjectionForm()
-    received: list = []
-    if form.validate_on_submit() and perform(
-        lambda: received.append(
-            notice_services.lodge_objection(
+    if form.validate_on_submit() and (
+        received := perform(
+            lambda: notice_services.lodge_objection(
                 notice=notice,
                 application_id=form.application_id.data,
                 name=form.name.data,
                 contact=form.contact.data,
                 text=form.text.data,
                 remote_addr=request.remote_addr,
-            )
-        ),
-        form,
+            ),
+            form,
+        )
     ):
         flash(
             _(
                 "Thank you. Your objection was recorded on %(at)s and the street office has "
                 "been told; they will reply to you at the contact you gave.",
-                at=format_local(received[0].received_at),
+                at=format_local(received.value.received_at),
             ),
             "success",
         )

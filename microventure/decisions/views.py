@@ -257,25 +257,24 @@ def bulk(call_id: int):
     form = BulkDecisionForm()
     basis = form.chosen_basis()
     reason = form.reason.data or ""
-    counts: list = []
     if not form.validate_on_submit():
         flash(_("Choose what to do with the applications."), "danger")
     elif form.mode.data == APPLY_LINE:
-        if perform(lambda: counts.extend(_apply_line(call, basis, reason)), form):
+        if counts := perform(lambda: _apply_line(call, basis, reason), form):
             flash(
                 _(
                     "The funding line is applied: %(recommended)s recommended, "
                     "%(turned_down)s not recommended.",
-                    recommended=counts[0],
-                    turned_down=counts[1],
+                    recommended=counts.value[0],
+                    turned_down=counts.value[1],
                 ),
                 "success",
             )
             return redirect(_index_url(call, basis))
     elif not form.application_ids.data:
         form.application_ids.errors = [_("Tick the applications to turn down.")]
-    elif perform(lambda: counts.append(_turn_down(call, form.application_ids.data, reason)), form):
-        flash(_("%(count)s applications are not recommended.", count=counts[0]), "success")
+    elif turned_down := perform(lambda: _turn_down(call, form.application_ids.data, reason), form):
+        flash(_("%(count)s applications are not recommended.", count=turned_down.value), "success")
         return redirect(_index_url(call, basis))
     return _decisions_page(call, basis, bulk_form=form)
 
@@ -306,11 +305,8 @@ def _notice_page(call: Call, *, failed: tuple[int, ResolveForm] | None = None):
 @login_required
 def publish(call_id: int):
     call = _managed_call(call_id)
-    published: list = []
-    if perform(
-        lambda: published.append(notice_services.publish_notice(call=call, actor=current_user))
-    ):
-        n = published[0]
+    if published := perform(lambda: notice_services.publish_notice(call=call, actor=current_user)):
+        n = published.value
         flash(
             _(
                 "The notice is published: open from %(first)s to %(last)s.",
@@ -348,10 +344,12 @@ def resolve(call_id: int, objection_id: int):
 @login_required
 def finalize(call_id: int):
     call = _managed_call(call_id)
-    created: list = []
-    if perform(lambda: created.extend(notice_services.finalize(call=call, actor=current_user))):
+    if created := perform(lambda: notice_services.finalize(call=call, actor=current_user)):
         flash(
-            _("The call is finalized: %(count)s projects were created.", count=len(created)),
+            _(
+                "The call is finalized: %(count)s projects were created.",
+                count=len(created.value),
+            ),
             "success",
         )
     return redirect(url_for(".notice", call_id=call.id))

@@ -44,23 +44,20 @@ def new():
     form.street_id.choices = street_choices_for(current_user)
     if form.validate_on_submit():
         street = db.session.get(Street, form.street_id.data) if form.street_id.data else None
-        created: list[Fund] = []
         if form.street_id.data and street is None:
             form.street_id.errors.append(_("Choose a street."))
-        elif perform(
-            lambda: created.append(
-                services.create_fund(
-                    name=form.name.data,
-                    kind=FundKind(form.kind.data),
-                    street=street,
-                    description=form.description.data or "",
-                    actor=current_user,
-                )
+        elif created := perform(
+            lambda: services.create_fund(
+                name=form.name.data,
+                kind=FundKind(form.kind.data),
+                street=street,
+                description=form.description.data or "",
+                actor=current_user,
             ),
             form,
         ):
             flash(_("The fund is created. Record the money raised into it."), "success")
-            return redirect(url_for(".detail", fund_id=created[0].id))
+            return redirect(url_for(".detail", fund_id=created.value.id))
     return render_template("funds/new.html", form=form)
 
 

@@ -156,22 +156,19 @@ def new(project_id: int):
     if request.method == "GET":
         form.held_on.data = local_today()
         form.domain.data = project.application.domain
-    if form.validate_on_submit():
-        created: list[ActivityRecord] = []
-        if perform(
-            lambda: created.append(
-                activities.record_activity(
-                    project=project,
-                    values=form.values(),
-                    photos=form.new_photos(),
-                    sign_in_sheet=form.sheet(),
-                    actor=current_user,
-                )
-            ),
-            form,
-        ):
-            flash(_("The activity is recorded and waits for review."), "success")
-            return redirect(url_for(".detail", project_id=project.id, activity_id=created[0].id))
+    recorded = form.validate_on_submit() and perform(
+        lambda: activities.record_activity(
+            project=project,
+            values=form.values(),
+            photos=form.new_photos(),
+            sign_in_sheet=form.sheet(),
+            actor=current_user,
+        ),
+        form,
+    )
+    if recorded:
+        flash(_("The activity is recorded and waits for review."), "success")
+        return redirect(url_for(".detail", project_id=project.id, activity_id=recorded.value.id))
     return _render_form(project, form)
 
 

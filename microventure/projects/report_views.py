@@ -11,8 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from microventure.calls.models import BudgetCategory
-from microventure.core.errors import DomainError
-from microventure.core.forms import show_domain_error
+from microventure.core.forms import perform
 from microventure.core.policy import authorize, can
 from microventure.core.timeutil import local_today
 from microventure.extensions import db
@@ -71,32 +70,6 @@ def _helpers() -> dict:
         "today": local_today(),
         "category_title": lambda value: BudgetCategory(value).title,
     }
-
-
-class _Forms:
-    """Several forms seen as one by ``show_domain_error``: a refusal goes next to its field in
-    whichever form has it."""
-
-    def __init__(self, *forms) -> None:
-        self._forms = forms
-
-    def __getattr__(self, name: str):
-        for form in self._forms:
-            if name in form:
-                return form[name]
-        return None
-
-
-def _perform(operation, *forms) -> bool:
-    """``core.forms.perform`` for a page with several forms."""
-    try:
-        operation()
-    except DomainError as exc:
-        db.session.rollback()
-        show_domain_error(_Forms(*forms), exc)
-        return False
-    db.session.commit()
-    return True
 
 
 def _load(project_id: int, kind: str) -> tuple[Project, Report]:
@@ -163,11 +136,11 @@ def edit(project_id: int, kind: str):
     page = queries.report_page(project, report)
     form = report_form(page.indicators)
     spend = expenditure_form(page.grant_lines)  # what was typed there stays on the page
-    if form.validate_on_submit() and _perform(lambda: _save(form, report, page), form):
+    if form.validate_on_submit() and perform(lambda: _save(form, report, page), form):
         if request.form.get("action") != "submit":
             flash(_("The report is saved."), "success")
             return redirect(_here(report))
-        if _perform(lambda: services.submit_report(report=report, actor=current_user), form):
+        if perform(lambda: services.submit_report(report=report, actor=current_user), form):
             flash(_("The report is submitted for review."), "success")
             return redirect(_here(report))
         flash(_("Your changes are saved, but the report cannot be submitted yet."), "warning")
@@ -196,7 +169,7 @@ def add_expenditure(project_id: int, kind: str):
             actor=current_user,
         )
 
-    if valid and _perform(add, form, spend):
+    if valid and perform(add, form, spend):
         flash(_("The expenditure is added."), "success")
         return redirect(_here(report, "expenditures"))
     return _render(project, report, form=form, spend=spend)
@@ -218,7 +191,7 @@ def remove_expenditure(project_id: int, kind: str, expenditure_id: int):
         _save(form, report, page)
         expenditures.remove_expenditure(expenditure=expenditure, actor=current_user)
 
-    if form.validate_on_submit() and _perform(remove, form, spend):
+    if form.validate_on_submit() and perform(remove, form, spend):
         flash(_("The expenditure is removed."), "success")
         return redirect(_here(report, "expenditures"))
     return _render(project, report, form=form, spend=spend)
@@ -241,7 +214,7 @@ def review(project_id: int, kind: str):
             _("Tick this to confirm that the dependent tranche is withheld.")
         ]
         valid = False
-    if valid and _perform(lambda: operation(report, form.reason.data or ""), form):
+    if valid and perform(lambda: operation(report, form.reason.data or ""), form):
         flash(str(done), "success")
         if project.status is ProjectStatus.COMPLETED:
             flash(_("The project is completed."), "success")

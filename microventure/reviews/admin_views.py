@@ -98,32 +98,29 @@ def add():
     authorize(current_user, "reviewer.pool")
     form = ReviewerForm()
     _offer_choices(form, queries.organization_choices("—"))
-    added: list[ReviewerProfile] = []
     if form.validate_on_submit():
         existing = queries.account_exists(form.email.data)
-        if perform(
-            lambda: added.append(
-                reviewer_pool.add_reviewer(
-                    email=form.email.data,
-                    name=form.name.data,
-                    expertise=form.domains(),
-                    affiliation=form.affiliation.data or "",
-                    organization=_get(Organization, form.organization_id.data),
-                    street=_get(Street, form.street_id.data),
-                    mobile=form.mobile.data or None,
-                    password=form.password.data or "",
-                    actor=current_user,
-                )
+        if added := perform(
+            lambda: reviewer_pool.add_reviewer(
+                email=form.email.data,
+                name=form.name.data,
+                expertise=form.domains(),
+                affiliation=form.affiliation.data or "",
+                organization=_get(Organization, form.organization_id.data),
+                street=_get(Street, form.street_id.data),
+                mobile=form.mobile.data or None,
+                password=form.password.data or "",
+                actor=current_user,
             ),
             form,
         ):
-            flash(_("%(name)s is in the reviewer pool.", name=added[0].user.name), "success")
+            flash(_("%(name)s is in the reviewer pool.", name=added.value.user.name), "success")
             if existing:
                 flash(
                     _("They already had an account: its name, mobile and password are unchanged."),
                     "info",
                 )
-            return redirect(url_for(".edit", profile_id=added[0].id))
+            return redirect(url_for(".edit", profile_id=added.value.id))
     return render_template("reviews/admin/reviewer_form.html", form=form, profile=None)
 
 

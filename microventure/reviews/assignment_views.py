@@ -43,7 +43,6 @@ from microventure.reviews.admin_views import (
     _per_page,
     bp,
 )
-from microventure.reviews.models import Assignment
 
 # --------------------------------------------------------------------------------- assignment
 
@@ -158,7 +157,6 @@ def reassign(assignment_id: int):
     """One step after a declared conflict: the planner's choice replaces the reviewer."""
     assignment = _managed_assignment(assignment_id)
     form = ReassignForm()
-    made: list[Assignment] = []
     call = db.session.get(Call, assignment.call_id)
     if not form.validate_on_submit():
         for errors in form.errors.values():
@@ -167,20 +165,18 @@ def reassign(assignment_id: int):
     elif queries.active_reviewers(assignment.application_id) >= call.reviewers_per_application:
         # services.reassign would add one more each time (a double click, two admins)
         flash(_("This application already has all its reviewers."), "info")
-    elif perform(
-        lambda: made.append(
-            services.reassign(
-                assignment=assignment,
-                due_on=form.due_on.data or default_due_on(),
-                actor=current_user,
-            )
+    elif made := perform(
+        lambda: services.reassign(
+            assignment=assignment,
+            due_on=form.due_on.data or default_due_on(),
+            actor=current_user,
         )
     ):
         flash(
             _(
                 "%(new)s now reviews %(ref)s in place of %(old)s.",
-                new=made[0].reviewer.name,
-                ref=made[0].application.reference,
+                new=made.value.reviewer.name,
+                ref=made.value.application.reference,
                 old=assignment.reviewer.name,
             ),
             "success",
@@ -272,16 +268,13 @@ def auto_apply(call_id: int):
     if not planned:
         flash(_("Nothing to assign: no application is waiting for a free reviewer."), "info")
         return redirect(url_for(".assignments", call_id=call.id))
-    made: list[int] = []
-    if perform(
-        lambda: made.append(
-            services.apply_plan(
-                call=call, planned=planned, due_on=form.due_on.data, actor=current_user
-            )
+    if made := perform(
+        lambda: services.apply_plan(
+            call=call, planned=planned, due_on=form.due_on.data, actor=current_user
         )
     ):
         flash(
-            ngettext("%(num)s assignment made.", "%(num)s assignments made.", made[0]),
+            ngettext("%(num)s assignment made.", "%(num)s assignments made.", made.value),
             "success",
         )
         return redirect(url_for(".assignments", call_id=call.id))
