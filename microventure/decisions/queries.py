@@ -108,6 +108,17 @@ class DecisionsPage:
         )
 
 
+def applications_of(call: Call, ids) -> list[Application]:
+    """The call's applications among ``ids`` (others are left out), by reference."""
+    return list(
+        db.session.scalars(
+            select(Application)
+            .where(Application.id.in_(set(ids)), Application.call_id == call.id)
+            .order_by(Application.reference, Application.id)
+        )
+    )
+
+
 def current_decisions(call_id: int) -> dict[int, CurrentDecision]:
     return {
         r.application_id: CurrentDecision(r.outcome, r.amount, r.conditions, r.reason, r.decided_at)

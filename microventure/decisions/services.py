@@ -18,7 +18,9 @@ from microventure.core.errors import DomainError
 from microventure.core.locks import lock
 from microventure.core.money import format_fen
 from microventure.core.timeutil import utcnow
+from microventure.decisions.funding_line import Basis
 from microventure.decisions.models import HOLDING, Decision, Notice, Outcome
+from microventure.decisions.queries import applications_of, decisions_page
 from microventure.decisions.rules import Phase, has_revoked, may_decide, phase, substitutes_open
 from microventure.extensions import db
 from microventure.notifications.services import members_of, notify
@@ -202,6 +204,40 @@ def decide_in_bulk(
                 application=a, amount=amount, conditions=kept, actor=actor
             ),
         )
+
+
+def apply_funding_line(*, call: Call, basis: Basis, reason: str, actor: User) -> tuple[int, int]:
+    """Recommend every application the funding line funds, at the line's amount (keeping the
+    conditions of a standing recommendation), and turn down the others not turned down already;
+    all or nothing. Returns (recommended, not recommended)."""
+    page = decisions_page(call, basis)
+    funded, others = [], []
+    for row in [*page.rows, *page.unscored]:
+        d = row.decision
+        if row.entry.funded:
+            same = d and d.outcome is Outcome.RECOMMENDED and d.amount == row.entry.amount
+            if not (same and row.status is S.RECOMMENDED):
+                funded.append(row)
+        elif row.status is not S.NOT_RECOMMENDED:
+            others.append(row)
+    chosen = applications_of(call, [r.application_id for r in funded + others])
+    applications = {a.id: a for a in chosen}
+    decide_in_bulk(
+        recommended=[
+            (
+                applications[row.application_id],
+                row.entry.amount,
+                row.decision.conditions
+                if row.decision and row.decision.outcome is Outcome.RECOMMENDED
+                else "",
+            )
+            for row in funded
+        ],
+        not_recommended=[applications[row.application_id] for row in others],
+        reason=reason,
+        actor=actor,
+    )
+    return len(funded), len(others)
 
 
 def _named(application: Application, decide) -> None:

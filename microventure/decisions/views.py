@@ -6,9 +6,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from microventure.applications.models import Application, ApplicationStatus
+from microventure.applications.models import Application
 from microventure.calls.models import Call
 from microventure.core.forms import perform
 from microventure.core.policy import authorize
@@ -24,7 +23,7 @@ from microventure.decisions.forms import (
     ResolveForm,
 )
 from microventure.decisions.funding_line import Basis
-from microventure.decisions.models import Objection, Outcome
+from microventure.decisions.models import Objection
 from microventure.decisions.rules import Phase, phase
 from microventure.decisions.table import table_body, yuan_input
 from microventure.extensions import db
@@ -198,55 +197,14 @@ def decide(call_id: int, application_id: int):
 # ---------------------------------------------------------------------------------- in bulk
 
 
-def _applications(call: Call, ids) -> dict[int, Application]:
-    ids = set(ids)
-    found = db.session.scalars(
-        select(Application).where(Application.id.in_(ids), Application.call_id == call.id)
-    ).all()
-    if len(found) != len(ids):
-        abort(404)
-    return {a.id: a for a in found}
-
-
-def _apply_line(call: Call, basis: Basis, reason: str) -> tuple[int, int]:
-    """Recommend every application above the funding line at the line's amount (keeping the
-    conditions of a standing recommendation) and turn down the others not turned down already.
-    Returns (recommended, not recommended)."""
-    page = queries.decisions_page(call, basis)
-    funded, others = [], []
-    for row in [*page.rows, *page.unscored]:
-        d = row.decision
-        if row.entry.funded:
-            same = d and d.outcome is Outcome.RECOMMENDED and d.amount == row.entry.amount
-            if not (same and row.status is ApplicationStatus.RECOMMENDED):
-                funded.append(row)
-        elif row.status is not ApplicationStatus.NOT_RECOMMENDED:
-            others.append(row)
-    applications = _applications(call, [r.application_id for r in funded + others])
-    services.decide_in_bulk(
-        recommended=[
-            (
-                applications[row.application_id],
-                row.entry.amount,
-                row.decision.conditions
-                if row.decision and row.decision.outcome is Outcome.RECOMMENDED
-                else "",
-            )
-            for row in funded
-        ],
-        not_recommended=[applications[row.application_id] for row in others],
-        reason=reason,
-        actor=current_user,
-    )
-    return len(funded), len(others)
-
-
 def _turn_down(call: Call, ids: list[int], reason: str) -> int:
-    chosen = _applications(call, ids)
+    found = queries.applications_of(call, ids)
+    if len(found) != len(set(ids)):
+        abort(404)
     services.decide_in_bulk(
-        recommended=[], not_recommended=list(chosen.values()), reason=reason, actor=current_user
+        recommended=[], not_recommended=found, reason=reason, actor=current_user
     )
-    return len(chosen)
+    return len(found)
 
 
 @bp.post("/admin/calls/<int:call_id>/decisions/bulk")
@@ -260,7 +218,12 @@ def bulk(call_id: int):
     if not form.validate_on_submit():
         flash(_("Choose what to do with the applications."), "danger")
     elif form.mode.data == APPLY_LINE:
-        if counts := perform(lambda: _apply_line(call, basis, reason), form):
+        if counts := perform(
+            lambda: services.apply_funding_line(
+                call=call, basis=basis, reason=reason, actor=current_user
+            ),
+            form,
+        ):
             flash(
                 _(
                     "The funding line is applied: %(recommended)s recommended, "
