@@ -171,3 +171,14 @@ def balance(fund_id: int, *, exclude_call_id: int | None = None) -> FundBalance:
 def call_balance(call: Call) -> CallFigures:
     """One call's figures (for the decisions pages and the budget check)."""
     return call_figures([call.fund_id], call_id=call.id)[call.fund_id][0]
+
+
+def contributions(fund_id: int) -> list[Contribution]:
+    """The money raised into the fund, newest first."""
+    return list(
+        db.session.scalars(
+            select(Contribution)
+            .where(Contribution.fund_id == fund_id)
+            .order_by(Contribution.received_on.desc(), Contribution.id.desc())
+        )
+    )

@@ -12,7 +12,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from microventure.accounts.models import Street
 from microventure.calls import queries as call_queries
@@ -24,7 +23,7 @@ from microventure.core.timeutil import local_today
 from microventure.extensions import db
 from microventure.funds import ledger, queries, services
 from microventure.funds.forms import ContributionForm, FundForm, street_choices_for
-from microventure.funds.models import Contribution, Fund, FundKind
+from microventure.funds.models import Fund, FundKind
 
 bp = Blueprint("funds", __name__, url_prefix="/admin/funds")
 
@@ -74,11 +73,7 @@ def _fund_or_404(fund_id: int) -> Fund:
 def detail(fund_id: int, contribution_form: ContributionForm | None = None):
     """The fund's balance, contributions and calls; a refused contribution is shown again."""
     fund = _fund_or_404(fund_id)
-    contributions = db.session.scalars(
-        select(Contribution)
-        .where(Contribution.fund_id == fund.id)
-        .order_by(Contribution.received_on.desc(), Contribution.id.desc())
-    ).all()
+    contributions = queries.contributions(fund.id)
     return render_template(
         "funds/detail.html",
         fund=fund,

@@ -5,12 +5,10 @@ field and what was typed."""
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from microventure.core.forms import perform
 from microventure.core.money import format_fen
 from microventure.core.policy import authorize
-from microventure.extensions import db
 from microventure.projects import queries, services
 from microventure.projects.forms import SignForm, payment_form, state_form, withhold_form
 from microventure.projects.models import Project, ProjectStatus, Tranche, TrancheStatus
@@ -54,7 +52,7 @@ def _managed(project_id: int) -> Project:
 
 
 def _managed_tranche(tranche_id: int) -> Tranche:
-    project_id = db.session.scalar(select(Tranche.project_id).where(Tranche.id == tranche_id))
+    project_id = queries.project_of_tranche(tranche_id)
     if project_id is None:
         abort(404)
     project = _managed(project_id)

@@ -333,3 +333,7 @@ def project_file(project_id: int, file_id: int) -> ProjectFile | None:
             ProjectFile.removed_at.is_(None) | (ProjectFile.purpose == FilePurpose.RECEIPT),
         )
     )
+
+
+def project_of_tranche(tranche_id: int) -> int | None:
+    return db.session.scalar(select(Tranche.project_id).where(Tranche.id == tranche_id))
