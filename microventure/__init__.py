@@ -90,8 +90,11 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from microventure.projects import activity_views, report_views
     from microventure.projects import admin_views as project_admin_views
     from microventure.projects import views as project_views
-    from microventure.reviews import admin_views as review_admin_views
-    from microventure.reviews import ranking_views, reviewer_views
+    from microventure.reviews import admin_base as review_admin
+    from microventure.reviews import admin_views as review_pool_views
+    from microventure.reviews import assignment_views, ranking_views, reviewer_views
+
+    _routes_on_review_admin = (review_pool_views, assignment_views)  # their routes are on its bp
 
     for blueprint in (
         errors.bp,
@@ -104,7 +107,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         application_views.bp,
         screening_views.bp,
         reviewer_views.bp,
-        review_admin_views.bp,
+        review_admin.bp,
         ranking_views.bp,
         notification_views.bp,
         decision_views.bp,

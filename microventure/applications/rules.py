@@ -4,12 +4,14 @@ every problem with the field it concerns; the service refuses on any, the page s
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
 
 from microventure.accounts.models import VerificationStatus
-from microventure.applications.models import Application, FundingSource
+from microventure.applications.models import Application, ApplicationStatus, FundingSource
 from microventure.calls.models import AttachmentKind, BudgetCategory, CallStatus, Domain
 from microventure.core.money import format_fen
 from microventure.core.timeutil import format_local, to_local
+from microventure.extensions import db
 
 Problems = list[tuple[str, str]]
 
@@ -35,8 +37,6 @@ def call_problems(application: Application, at: datetime) -> Problems:
 
 
 def organization_problems(application: Application, at: datetime) -> Problems:
-    from microventure.applications.services import count_active
-
     org, call, today = application.organization, application.call, to_local(at).date()
     problems: Problems = []
     if org.verification_status is not VerificationStatus.VERIFIED:
@@ -203,4 +203,18 @@ def submission_problems(application: Application, *, at: datetime) -> Problems:
         + organization_problems(application, at)
         + content_problems(application)
         + budget_problems(application)
+    )
+
+
+def count_active(organization_id: int, call_id: int, *, excluding: int | None = None) -> int:
+    """Applications an organisation has in a call that count against the call's limit."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Application)
+        .where(
+            Application.organization_id == organization_id,
+            Application.call_id == call_id,
+            Application.status.not_in([ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN]),
+            Application.id != (excluding or 0),
+        )
     )

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 
 from microventure.accounts.models import Organization, User
 from microventure.applications import rules
@@ -344,17 +344,3 @@ def remove_attachment(*, attachment: Attachment, actor: User) -> None:
         before={"attachment_id": attachment.id, "name": attachment.original_name},
     )
     db.session.flush()
-
-
-def count_active(organization_id: int, call_id: int, *, excluding: int | None = None) -> int:
-    """Applications an organisation has in a call that count against the call's limit."""
-    return db.session.scalar(
-        select(func.count())
-        .select_from(Application)
-        .where(
-            Application.organization_id == organization_id,
-            Application.call_id == call_id,
-            Application.status.not_in([S.DRAFT, S.WITHDRAWN]),
-            Application.id != (excluding or 0),
-        )
-    )

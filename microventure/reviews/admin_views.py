@@ -6,9 +6,7 @@ call (``review.manage``: district admins, and street admins for their street's c
 import io
 
 from flask import (
-    Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -22,55 +20,22 @@ from flask_login import current_user, login_required
 from microventure.accounts import services as accounts
 from microventure.accounts.models import Organization, Street
 from microventure.accounts.queries import street_choices
-from microventure.calls.models import Call
 from microventure.core import audit
 from microventure.core.forms import perform
 from microventure.core.i18n import current_language
 from microventure.core.policy import authorize
-from microventure.core.timeutil import local_today
 from microventure.extensions import db
 from microventure.reviews import admin_queries as queries
 from microventure.reviews import excel_import
 from microventure.reviews import pool as reviewer_pool
+from microventure.reviews.admin_base import bp, get_or_none, page_number, per_page
 from microventure.reviews.admin_forms import (
     ConflictForm,
     ImportForm,
     ReviewerEditForm,
     ReviewerForm,
 )
-from microventure.reviews.models import Assignment, ReviewerProfile
-
-bp = Blueprint("review_admin", __name__)
-
-
-def _page() -> int:
-    return max(request.args.get("page", 1, type=int), 1)
-
-
-def _per_page() -> int:
-    return current_app.config["ITEMS_PER_PAGE"]
-
-
-def _get(model, ident: int | None):
-    return db.session.get(model, ident) if ident else None
-
-
-def _managed_call(call_id: int) -> Call:
-    call = db.session.get(Call, call_id) or abort(404)
-    authorize(current_user, "review.manage", call, hide=True)
-    return call
-
-
-def _managed_assignment(assignment_id: int) -> Assignment:
-    assignment = db.session.get(Assignment, assignment_id) or abort(404)
-    authorize(current_user, "review.manage", db.session.get(Call, assignment.call_id), hide=True)
-    return assignment
-
-
-@bp.context_processor
-def _helpers() -> dict:
-    return {"domains_of": queries.domains_of, "today": local_today()}
-
+from microventure.reviews.models import ReviewerProfile
 
 # ----------------------------------------------------------------------------------- the pool
 
@@ -83,7 +48,9 @@ def pool():
     state = (
         request.args.get("state") if request.args.get("state") in ("active", "inactive") else None
     )
-    pagination = queries.pool_page(search=search, state=state, page=_page(), per_page=_per_page())
+    pagination = queries.pool_page(
+        search=search, state=state, page=page_number(), per_page=per_page()
+    )
     return render_template("reviews/admin/pool.html", pagination=pagination, q=search, state=state)
 
 
@@ -106,8 +73,8 @@ def add():
                 name=form.name.data,
                 expertise=form.domains(),
                 affiliation=form.affiliation.data or "",
-                organization=_get(Organization, form.organization_id.data),
-                street=_get(Street, form.street_id.data),
+                organization=get_or_none(Organization, form.organization_id.data),
+                street=get_or_none(Street, form.street_id.data),
                 mobile=form.mobile.data or None,
                 password=form.password.data or "",
                 actor=current_user,
@@ -173,8 +140,8 @@ def edit(profile_id: int):
             profile=profile,
             expertise=form.domains(),
             affiliation=form.affiliation.data or "",
-            organization=_get(Organization, form.organization_id.data),
-            street=_get(Street, form.street_id.data),
+            organization=get_or_none(Organization, form.organization_id.data),
+            street=get_or_none(Street, form.street_id.data),
             active=form.active.data,
             actor=current_user,
         )
@@ -246,7 +213,3 @@ def import_template():
         as_attachment=True,
         download_name="评审专家导入模板.xlsx" if chinese else "reviewers-import-template.xlsx",
     )
-
-
-# Assignment, progress and reopening live in assignment_views.py, on the same blueprint.
-from microventure.reviews import assignment_views  # noqa: E402, F401

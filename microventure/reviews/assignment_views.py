@@ -28,20 +28,20 @@ from microventure.extensions import db
 from microventure.reviews import admin_queries as queries
 from microventure.reviews import pool as reviewer_pool
 from microventure.reviews import services
+from microventure.reviews.admin_base import (
+    bp,
+    get_or_none,
+    managed_assignment,
+    managed_call,
+    page_number,
+    per_page,
+)
 from microventure.reviews.admin_forms import (
     AssignForm,
     AutoApplyForm,
     ReassignForm,
     ReopenForm,
     default_due_on,
-)
-from microventure.reviews.admin_views import (
-    _get,
-    _managed_assignment,
-    _managed_call,
-    _page,
-    _per_page,
-    bp,
 )
 
 # --------------------------------------------------------------------------------- assignment
@@ -50,7 +50,7 @@ from microventure.reviews.admin_views import (
 def _board(call: Call, assign_form: AssignForm | None = None):
     """The call's assignment board: applications (a page) with their reviewers and the pool
     members each may still get, and the same by reviewer. A fixed number of queries."""
-    pagination = queries.reviewable_page(call.id, page=_page(), per_page=_per_page())
+    pagination = queries.reviewable_page(call.id, page=page_number(), per_page=per_page())
     rows = queries.call_assignments(call.id)
     on_application, on_reviewer = queries.by_application(rows), queries.by_reviewer(rows)
     directory = queries.pool_directory()
@@ -94,7 +94,7 @@ def _board(call: Call, assign_form: AssignForm | None = None):
 @bp.get("/admin/calls/<int:call_id>/assignments")
 @login_required
 def assignments(call_id: int):
-    return _board(_managed_call(call_id))
+    return _board(managed_call(call_id))
 
 
 def _assign_all(applications, reviewer: User, due_on: date) -> int:
@@ -116,11 +116,11 @@ def _assign_all(applications, reviewer: User, due_on: date) -> int:
 @bp.post("/admin/calls/<int:call_id>/assignments")
 @login_required
 def assign(call_id: int):
-    call = _managed_call(call_id)
+    call = managed_call(call_id)
     form = AssignForm()
     if form.validate_on_submit():
         chosen = queries.applications_of_call(call.id, form.application_ids.data)
-        reviewer = _get(User, form.reviewer_id.data)
+        reviewer = get_or_none(User, form.reviewer_id.data)
         if not chosen:
             form.application_ids.errors = [_("Choose at least one application.")]
         elif reviewer is None:
@@ -155,7 +155,7 @@ def assign(call_id: int):
 @login_required
 def reassign(assignment_id: int):
     """One step after a declared conflict: the planner's choice replaces the reviewer."""
-    assignment = _managed_assignment(assignment_id)
+    assignment = managed_assignment(assignment_id)
     form = ReassignForm()
     call = db.session.get(Call, assignment.call_id)
     if not form.validate_on_submit():
@@ -237,7 +237,7 @@ def _preview(call: Call, form: AutoApplyForm, planned: dict[int, list[int]]):
 @login_required
 def auto_preview(call_id: int):
     """What the automatic assignment would do; nothing is written."""
-    call = _managed_call(call_id)
+    call = managed_call(call_id)
     form = AutoApplyForm(formdata=None)
     if request.args.get("due_on"):  # the date typed on the assignments page, checked
         typed = AutoApplyForm(request.args, meta={"csrf": False})
@@ -252,7 +252,7 @@ def auto_preview(call_id: int):
 def auto_apply(call_id: int):
     """Apply the plan the preview showed, recomputed here (it is deterministic) and checked
     against the preview's fingerprint: if anything changed meanwhile, show the new plan."""
-    call = _managed_call(call_id)
+    call = managed_call(call_id)
     form = AutoApplyForm()
     planned = services.plan(call)
     if not form.validate_on_submit():
@@ -303,7 +303,7 @@ def _progress_page(
         totals=totals,
         last_activity=last_activity,
         reminders=queries.last_reminders(call.id),
-        submitted=queries.submitted_page(call.id, page=_page(), per_page=_per_page()),
+        submitted=queries.submitted_page(call.id, page=page_number(), per_page=per_page()),
         reopen_form=reopen_form,
         reopen_for=reopen_for,
     )
@@ -312,13 +312,13 @@ def _progress_page(
 @bp.get("/admin/calls/<int:call_id>/review-progress")
 @login_required
 def progress(call_id: int):
-    return _progress_page(_managed_call(call_id))
+    return _progress_page(managed_call(call_id))
 
 
 @bp.post("/admin/assignments/<int:assignment_id>/reopen")
 @login_required
 def reopen(assignment_id: int):
-    assignment = _managed_assignment(assignment_id)
+    assignment = managed_assignment(assignment_id)
     form = ReopenForm()
     if form.validate_on_submit() and perform(
         lambda: services.reopen(assignment=assignment, actor=current_user, reason=form.reason.data),
@@ -344,7 +344,7 @@ def reopen(assignment_id: int):
 @bp.post("/admin/calls/<int:call_id>/reviewers/<int:user_id>/remind")
 @login_required
 def remind(call_id: int, user_id: int):
-    call = _managed_call(call_id)
+    call = managed_call(call_id)
     reviewer = db.session.get(User, user_id) or abort(404)
     work = queries.outstanding_of(call.id, reviewer.id, local_today())
     if not work.assigned:

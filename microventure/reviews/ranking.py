@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy import func, select
 
-from microventure.accounts.models import Organization
+from microventure.accounts.models import Organization, User
 from microventure.applications.models import (
     Application,
     ApplicationStatus,
@@ -182,3 +182,28 @@ def _figures(row: RankRow, call: Call, normal: dict[tuple[int, int], float]) -> 
     keys = [(reviewer_id, row.application_id) for reviewer_id in row.totals]
     if keys and all(key in normal for key in keys):
         row.normalised = sum(normal[key] for key in keys) / len(keys)
+
+
+@dataclass(frozen=True)
+class Reviewer:
+    id: int
+    name: str
+
+
+def reviewers_of(call: Call) -> list[Reviewer]:
+    """The reviewers with a live assignment on a ranked application: one column each."""
+    return [
+        Reviewer(id_, name)
+        for id_, name in db.session.execute(
+            select(User.id, User.name)
+            .join(Assignment, Assignment.reviewer_id == User.id)
+            .join(Application, Application.id == Assignment.application_id)
+            .where(
+                Assignment.call_id == call.id,
+                Assignment.status != AssignmentStatus.DECLINED,
+                Application.status.in_(RANKED),
+            )
+            .distinct()
+            .order_by(User.name, User.id)
+        )
+    ]

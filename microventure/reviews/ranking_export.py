@@ -7,7 +7,6 @@ rather than as catalogue messages: a Chinese office gets its usual headers whate
 the translations."""
 
 from io import BytesIO
-from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -16,10 +15,7 @@ from openpyxl.utils import get_column_letter
 from microventure.calls.models import Call, RubricCriterion
 from microventure.core.i18n import current_language
 from microventure.core.money import fen_to_yuan
-from microventure.reviews.ranking import RankRow
-
-if TYPE_CHECKING:
-    from microventure.reviews.ranking_views import Reviewer
+from microventure.reviews.ranking import RankRow, Reviewer
 
 MONEY = "#,##0.00"
 POINTS = "0.0"

@@ -13,17 +13,13 @@ from flask import Blueprint, abort, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
-from sqlalchemy import select
 
-from microventure.accounts.models import User
-from microventure.applications.models import Application
 from microventure.calls.models import Call, RubricCriterion
 from microventure.core.money import format_fen
 from microventure.core.policy import authorize
 from microventure.extensions import db
 from microventure.reviews import ranking_export
-from microventure.reviews.models import Assignment, AssignmentStatus
-from microventure.reviews.ranking import RANKED, RankRow, ranking
+from microventure.reviews.ranking import RankRow, Reviewer, ranking, reviewers_of
 
 bp = Blueprint("ranking", __name__)
 
@@ -40,12 +36,6 @@ FIXED_SORTS: dict[str, Callable[[RankRow], Any]] = {
     "requested": lambda r: r.requested,
     "reference": lambda r: r.reference,
 }
-
-
-@dataclass(frozen=True)
-class Reviewer:
-    id: int
-    name: str
 
 
 @dataclass(frozen=True)
@@ -90,25 +80,6 @@ def sorted_rows(rows: list[RankRow], sort: Sort, criteria: list[RubricCriterion]
     missing = [r for r in rows if value(r) is None]
     present.sort(key=value, reverse=sort.descending)
     return present + missing
-
-
-def reviewers_of(call: Call) -> list[Reviewer]:
-    """The reviewers with a live assignment on a ranked application: one column each."""
-    return [
-        Reviewer(id_, name)
-        for id_, name in db.session.execute(
-            select(User.id, User.name)
-            .join(Assignment, Assignment.reviewer_id == User.id)
-            .join(Application, Application.id == Assignment.application_id)
-            .where(
-                Assignment.call_id == call.id,
-                Assignment.status != AssignmentStatus.DECLINED,
-                Application.status.in_(RANKED),
-            )
-            .distinct()
-            .order_by(User.name, User.id)
-        )
-    ]
 
 
 def managed_call(call_id: int) -> Call:
