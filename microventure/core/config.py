@@ -55,6 +55,10 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    FORCE_HTTPS = False  # redirect http:// to https:// (core/http.py)
+    HSTS = False  # Strict-Transport-Security on HTTPS responses
+    HSTS_MAX_AGE = 365 * 24 * 3600
+    HSTS_INCLUDE_SUBDOMAINS = False  # the district's other sites may not all be on HTTPS
     RATELIMIT_LOGIN = "10 per minute"
     RATELIMIT_HEADERS_ENABLED = True
     ITEMS_PER_PAGE = 20
@@ -93,6 +97,8 @@ class ProductionConfig(Config):
     SQLALCHEMY_DATABASE_URI = None  # type: ignore[assignment]
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    FORCE_HTTPS = True  # FLASK_FORCE_HTTPS=false behind a proxy that already redirects
+    HSTS = True
 
 
 CONFIGS = {
