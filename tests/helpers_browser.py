@@ -2,8 +2,16 @@
 ``live_server`` must stay as loaded): an applicant's draft on the open call, a reopened review,
 and the ids the tests visit. Also a page that records Content-Security-Policy violations."""
 
+import os
+import socket
+import subprocess
+import sys
 import threading
+import time
+import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -22,6 +30,7 @@ from microventure.reviews.models import Assignment, AssignmentStatus
 from tests.conftest import build_schema
 
 DEMO_PASSWORD = "demo-password"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -92,6 +101,35 @@ def serve_demo(tmp_path_factory, **config):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     return server, Demo(app=app, base=f"http://127.0.0.1:{server.server_port}", **facts)
+
+
+@contextmanager
+def gunicorn_serving(folder: Path, **config):
+    """The app built with ``config`` under gunicorn (one sync worker, as production runs it);
+    yields its base URL."""
+    (folder / "served.py").write_text(
+        f"from microventure import create_app\napp = create_app('testing', **{config!r})\n"
+    )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", "1", "-b", f"127.0.0.1:{port}", "served:app"],
+        cwd=folder,
+        env={**os.environ, "PYTHONPATH": f"{folder}{os.pathsep}{ROOT}"},
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

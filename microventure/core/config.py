@@ -51,6 +51,11 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh_CN", "en")
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    # A refused upload's body is read to its end before the 413 page is sent, when it is at
+    # most this much over the limit and takes at most this long (beyond, the connection closes;
+    # the page's own size check comes first). Keep the seconds under gunicorn's --timeout (30).
+    REQUEST_DRAIN_MAX_BYTES = 64 * 1024 * 1024
+    REQUEST_DRAIN_SECONDS = 20
     WTF_CSRF_TIME_LIMIT = None  # valid for the session: a slow phone form must not expire
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
