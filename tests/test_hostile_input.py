@@ -212,3 +212,27 @@ def test_every_form_inherits_the_base_form():
     assert [c for c in pages if not issubclass(c, BaseForm)] == []
     nested = [c for c in ours if not issubclass(c, FlaskForm)]
     assert [c for c in nested if not issubclass(c, BaseSubForm)] == []
+
+
+# ------------------------------------------------------------------- the same in query strings
+
+ADDRESSES = [
+    # (address, status): a control character is a bad request; a number beyond INTEGER is
+    # treated as not given (the list as usual), like one that does not parse
+    ("/admin/reviewers?q=%00", 400),
+    ("/admin/organizations?q=%E9%95%BF%00", 400),
+    ("/admin/users?q=%01", 400),
+    ("/admin/organizations?street_id=99999999999", 200),
+    ("/admin/organizations?page=99999999999", 200),
+    ("/calls?page=99999999999999999999", 200),
+    ("/notices?page=99999999999", 200),
+]
+
+
+@pytest.mark.parametrize(("address", "status"), ADDRESSES)
+def test_hostile_query_strings_are_refused_or_ignored(client, login_as, make, address, status):
+    login_as(make.user(role=Role.DISTRICT_ADMIN))
+    response = client.get(address)
+    assert response.status_code == status, response.get_data(as_text=True)[:1000]
+    if status == 400:
+        assert "请求无效" in response.get_data(as_text=True)  # the page in the user's language

@@ -16,7 +16,7 @@ from microventure.extensions import db
 
 # Control characters (Unicode category Cc) other than tab and line breaks: nobody types them,
 # PostgreSQL refuses NUL in text, and Excel exports refuse the rest.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # The columns behind the fields: ids and counts are INTEGER, money (fen) is BIGINT.
 INTEGER_MAX = 2**31 - 1
 BIGINT_MAX = 2**63 - 1
@@ -31,7 +31,7 @@ RANGE_MESSAGE = _l("Enter a number from %(min)s to %(max)s.")
 def without_control_characters(value):
     """Filter on every field: what reaches a service never carries a control character, even
     from a view that does not validate."""
-    return _CONTROL.sub("", value) if isinstance(value, str) else value
+    return CONTROL_CHARACTERS.sub("", value) if isinstance(value, str) else value
 
 
 def _offered_values(field) -> set | None:
@@ -71,7 +71,7 @@ def acceptable_input(form, field) -> None:
     and choices among those offered (also where the field leaves checking to the service)."""
     if field.errors:
         return  # the field's own check already refused it; one message is enough
-    if any(isinstance(v, str) and _CONTROL.search(v) for v in field.raw_data or ()):
+    if any(isinstance(v, str) and CONTROL_CHARACTERS.search(v) for v in field.raw_data or ()):
         raise ValidationError(str(CONTROL_MESSAGE))
     values = field.data if isinstance(field.data, list | tuple) else [field.data]
     present = [v for v in values if v not in (None, "")]
