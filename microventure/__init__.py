@@ -54,10 +54,11 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     )
     i18n.init_app(app)
 
-    from microventure.core import database, http, templating
+    from microventure.core import database, http, request_args, templating
 
     database.init_app(app)
     http.init_app(app)
+    request_args.init_app(app)
     templating.init_app(app)
 
     from microventure.core.celery import celery_init_app

@@ -1,7 +1,6 @@
 """Forms for sign-up, login, profile, members and the admin pages."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -16,7 +15,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Validati
 from microventure.accounts import services
 from microventure.accounts.models import ExclusionKind, OrganizationKind, Role
 from microventure.core.errors import DomainError
-from microventure.core.forms import email_address
+from microventure.core.forms import BaseForm, email_address
 
 
 def _via(check, **kwargs):
@@ -39,17 +38,17 @@ def optional_int(value):
 RATINGS = [("", _l("Not rated"))] + [(str(n), f"{n}A") for n in range(1, 6)]
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), email_address])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
     remember = BooleanField(_l("Keep me signed in on this device"))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(BaseForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), email_address])
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(BaseForm):
     password = PasswordField(
         _l("New password"), validators=[DataRequired(), _via(services.check_password)]
     )
@@ -59,7 +58,7 @@ class ResetPasswordForm(FlaskForm):
     )
 
 
-class SignupForm(FlaskForm):
+class SignupForm(BaseForm):
     # The applicant's own account
     owner_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=80)])
     owner_email = EmailField(
@@ -121,13 +120,13 @@ class SignupForm(FlaskForm):
     )
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
     mobile = StringField(_l("Mobile"), validators=[Optional(), _via(services.check_mobile)])
     locale = SelectField(_l("Language"), choices=[("zh_CN", "简体中文"), ("en", "English")])
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(BaseForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     new_password = PasswordField(
         _l("New password"), validators=[DataRequired(), _via(services.check_password)]
@@ -138,7 +137,7 @@ class PasswordChangeForm(FlaskForm):
     )
 
 
-class MemberForm(FlaskForm):
+class MemberForm(BaseForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), email_address])
     name = StringField(_l("Name (for a new account)"), validators=[Optional(), Length(max=80)])
     password = PasswordField(
@@ -147,7 +146,7 @@ class MemberForm(FlaskForm):
     )
 
 
-class VerificationForm(FlaskForm):
+class VerificationForm(BaseForm):
     status = SelectField(_l("Decision"), choices=[])
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=1000)])
     override_credit_code = BooleanField(
@@ -155,14 +154,14 @@ class VerificationForm(FlaskForm):
     )
 
 
-class ExclusionForm(FlaskForm):
+class ExclusionForm(BaseForm):
     kind = SelectField(_l("List"), choices=ExclusionKind.choices)
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=1000)])
     starts_on = DateField(_l("From"), validators=[DataRequired()])
     ends_on = DateField(_l("Until (empty: until lifted)"), validators=[Optional()])
 
 
-class RoleGrantForm(FlaskForm):
+class RoleGrantForm(BaseForm):
     role = SelectField(_l("Role"), choices=Role.choices)
     street_id = SelectField(
         _l("Street (street admins only)"), coerce=optional_int, validate_choice=False

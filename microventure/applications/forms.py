@@ -3,11 +3,9 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     FieldList,
-    Form,
     FormField,
     IntegerField,
     SelectField,
@@ -33,6 +31,7 @@ from microventure.applications.services import (
     TeamRow,
 )
 from microventure.calls.models import AttachmentKind, BudgetCategory, Domain
+from microventure.core.forms import BaseForm, BaseSubForm
 from microventure.core.money import MoneyField
 
 MAX_ROWS = 100  # per list; far above any real application, low enough to refuse abuse
@@ -99,7 +98,7 @@ def valid_month(form, field) -> None:
         raise ValidationError(_l("Choose a month, e.g. 2027-01."))
 
 
-class RowForm(Form):
+class RowForm(BaseSubForm):
     """One repeatable row. A row left entirely empty is not a row: it is dropped, not refused."""
 
     # Selects always send a value, so they do not make a row count as typed in.
@@ -216,7 +215,7 @@ ROW_FORMS = {
 }
 
 
-class ApplicationForm(FlaskForm):
+class ApplicationForm(BaseForm):
     """Everything the applicant writes. A draft may leave anything empty; what a submission needs
     is checked by the service, whose problems are shown next to these fields."""
 
@@ -351,7 +350,7 @@ class ApplicationForm(FlaskForm):
         return found
 
 
-class AttachmentForm(FlaskForm):
+class AttachmentForm(BaseForm):
     kind = SelectField(_l("Kind of document"), choices=AttachmentKind.choices)
     file = FileField(_l("File"), render_kw={"accept": ACCEPTED_FILES})
 
@@ -359,5 +358,5 @@ class AttachmentForm(FlaskForm):
         return bool(self.file.data and getattr(self.file.data, "filename", ""))
 
 
-class StartForm(FlaskForm):
+class StartForm(BaseForm):
     organization_id = SelectField(_l("Apply for"), coerce=int, choices=[])

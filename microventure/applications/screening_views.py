@@ -14,7 +14,7 @@ from microventure.applications import screening_queries as queries
 from microventure.applications import services, version_diff
 from microventure.applications.models import Application, ApplicationStatus
 from microventure.calls.models import Call, Domain
-from microventure.core.forms import perform
+from microventure.core.forms import BaseForm, perform
 from microventure.core.policy import authorize
 from microventure.extensions import db
 
@@ -27,7 +27,7 @@ KEPT_IN_ADDRESS = 600
 DECISIONS = (ApplicationStatus.ELIGIBLE, ApplicationStatus.RETURNED, ApplicationStatus.INELIGIBLE)
 
 
-class ScreeningForm(FlaskForm):
+class ScreeningForm(BaseForm):
     """One decision with its reason; the service says when a reason is missing."""
 
     decision = RadioField(

@@ -5,7 +5,6 @@ from typing import Any
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -34,6 +33,7 @@ from microventure.calls.models import (
     TrancheTrigger,
 )
 from microventure.calls.services import CallSettings, Criterion, Tranche, settings_of
+from microventure.core.forms import BaseForm, BaseSubForm
 from microventure.core.money import MoneyField
 from microventure.core.timeutil import local_datetime, local_today, to_local
 
@@ -72,7 +72,7 @@ def _percent(label, **kwargs) -> IntegerField:
     return IntegerField(label, render_kw={"min": 0, "max": 100, "inputmode": "numeric"}, **kwargs)
 
 
-class CriterionForm(Form):
+class CriterionForm(BaseSubForm):
     name = StringField(_l("Criterion"), validators=[InputRequired(), Length(max=80)])
     description = StringField(_l("What reviewers look for"), validators=[Optional()])
     max_points = IntegerField(
@@ -82,12 +82,12 @@ class CriterionForm(Form):
     )
 
 
-class TrancheForm(Form):
+class TrancheForm(BaseSubForm):
     percent = _percent(_l("Share of the grant (%)"), validators=[InputRequired()])
     trigger = SelectField(_l("Paid"), choices=TrancheTrigger.choices)
 
 
-class CallForm(FlaskForm):
+class CallForm(BaseForm):
     # Field names are the CallSettings attribute names, so the service's refusals land next to them.
     fund_id = SelectField(_l("Fund"), coerce=optional_int, validate_choice=False)
     street_id = SelectField(

@@ -51,10 +51,19 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh_CN", "en")
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    # A refused upload's body is read to its end before the 413 page is sent, when it is at
+    # most this much over the limit and takes at most this long (beyond, the connection closes;
+    # the page's own size check comes first). Keep the seconds under gunicorn's --timeout (30).
+    REQUEST_DRAIN_MAX_BYTES = 64 * 1024 * 1024
+    REQUEST_DRAIN_SECONDS = 20
     WTF_CSRF_TIME_LIMIT = None  # valid for the session: a slow phone form must not expire
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    FORCE_HTTPS = False  # redirect http:// to https:// (core/http.py)
+    HSTS = False  # Strict-Transport-Security on HTTPS responses
+    HSTS_MAX_AGE = 365 * 24 * 3600
+    HSTS_INCLUDE_SUBDOMAINS = False  # the district's other sites may not all be on HTTPS
     RATELIMIT_LOGIN = "10 per minute"
     RATELIMIT_HEADERS_ENABLED = True
     ITEMS_PER_PAGE = 20
@@ -93,6 +102,8 @@ class ProductionConfig(Config):
     SQLALCHEMY_DATABASE_URI = None  # type: ignore[assignment]
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    FORCE_HTTPS = True  # FLASK_FORCE_HTTPS=false behind a proxy that already redirects
+    HSTS = True
 
 
 CONFIGS = {

@@ -1,8 +1,11 @@
 """Domain errors raised by services, and the error pages (HTML or JSON) in the user's language."""
 
-from flask import Blueprint, Response, jsonify, render_template, request
+import time
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.wsgi import LimitedStream
 
 bp = Blueprint("errors", __name__)
 
@@ -81,10 +84,55 @@ def error_response(code: int) -> tuple[Response | str, int]:
     ), code
 
 
+_CHUNK = 64 * 1024
+
+
+def _drain_budget() -> int:
+    return (request.max_content_length or 0) + current_app.config["REQUEST_DRAIN_MAX_BYTES"]
+
+
+def _unread_body():
+    """The part of the request body nobody has read, as a stream, or None when too much is left.
+    Werkzeug refuses a Content-Length over the limit before reading a byte; a form over its own
+    limits stops part-way, where ``request.stream`` still stands."""
+    raw, length = request.environ["wsgi.input"], request.content_length
+    if length is None:  # chunked: safe to read only where the server ends the stream
+        return raw if "wsgi.input_terminated" in request.environ else None
+    if length > _drain_budget():
+        return None
+    try:
+        return request.stream
+    except RequestEntityTooLarge:
+        return LimitedStream(raw, length)
+
+
+def drain_request_body() -> None:
+    """Read and drop what is left of a refused request's body, when it is at most
+    REQUEST_DRAIN_MAX_BYTES over the request's limit, for at most REQUEST_DRAIN_SECONDS.
+    Neither gunicorn nor the dev server reads it: they close the connection with the upload
+    half sent, the client's socket is reset, and the browser shows a connection error instead
+    of our "file too large" page."""
+    stream = _unread_body()
+    if stream is None:
+        return
+    budget = _drain_budget()
+    deadline = time.monotonic() + current_app.config["REQUEST_DRAIN_SECONDS"]
+    try:
+        while budget > 0 and time.monotonic() < deadline:
+            chunk = stream.read(min(_CHUNK, budget))
+            if not chunk:
+                return
+            budget -= len(chunk)
+    except (OSError, ValueError, HTTPException):
+        return  # the client went away or the stream refuses more: nothing left to save
+
+
 @bp.app_errorhandler(HTTPException)
 def handle_http_error(exc: HTTPException):
     if exc.code is None or exc.code < 400:
         return exc
+    if exc.code == 413:
+        drain_request_body()
     return error_response(exc.code)
 
 

@@ -1,4 +1,4 @@
-"""Form helpers shared by features."""
+"""Form helpers shared by features: the base every form inherits, and running a service."""
 
 import re
 from collections.abc import Callable
@@ -9,12 +9,112 @@ from urllib.parse import urlsplit
 from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import ValidationError
+from wtforms import FieldList, Form, FormField, ValidationError
+from wtforms.fields.choices import SelectFieldBase
 
 from microventure.core.errors import DomainError, RuleViolations
 from microventure.extensions import db
 
 T = TypeVar("T")
+
+# Control characters (Unicode category Cc) other than tab and line breaks: nobody types them,
+# PostgreSQL refuses NUL in text, and Excel exports refuse the rest.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# The columns behind the fields: ids and counts are INTEGER, money (fen) is BIGINT.
+INTEGER_MAX = 2**31 - 1
+BIGINT_MAX = 2**63 - 1
+
+CONTROL_MESSAGE = _l(
+    "This contained invisible control characters; they have been removed. Check it and send it again."
+)
+CHOICE_MESSAGE = _l("Choose one of the options offered.")
+RANGE_MESSAGE = _l("Enter a number from %(min)s to %(max)s.")
+
+
+def without_control_characters(value):
+    """Filter on every field: what reaches a service never carries a control character, even
+    from a view that does not validate."""
+    return CONTROL_CHARACTERS.sub("", value) if isinstance(value, str) else value
+
+
+def _offered_values(field) -> set | None:
+    if not field.choices:
+        return None  # a view that sets no choices leaves the value to its service
+    offered = set()
+    for choice in field.iter_choices():
+        try:
+            offered.add(field.coerce(choice[0]))
+        except (TypeError, ValueError):
+            continue
+    return offered
+
+
+def _choice_message(field, count: int):
+    # A field may say which choices it offers (WTForms' invalid_choice_message); else ours.
+    message = getattr(field, "invalid_choice_message", None)
+    if callable(message):
+        message = message(count)
+    # text, not a lazy string: a lazy string renders as markup, unescaped
+    return str(message or CHOICE_MESSAGE)
+
+
+def _column_limit(field) -> int:
+    return BIGINT_MAX if getattr(field, "bigint_column", False) else INTEGER_MAX
+
+
+def _out_of_range(values: list, limit: int) -> bool:
+    return any(
+        isinstance(v, int) and not isinstance(v, bool) and not -limit - 1 <= v <= limit
+        for v in values
+    )
+
+
+def acceptable_input(form, field) -> None:
+    """Validator on every field: no control characters, integers that fit their column,
+    and choices among those offered (also where the field leaves checking to the service)."""
+    if field.errors:
+        return  # the field's own check already refused it; one message is enough
+    if any(isinstance(v, str) and CONTROL_CHARACTERS.search(v) for v in field.raw_data or ()):
+        raise ValidationError(str(CONTROL_MESSAGE))
+    values = field.data if isinstance(field.data, list | tuple) else [field.data]
+    present = [v for v in values if v not in (None, "")]
+    chooses = isinstance(field, SelectFieldBase)
+    limit = _column_limit(field)
+    if _out_of_range(present, limit):
+        if chooses:  # an id no option has
+            raise ValidationError(_choice_message(field, 1))
+        raise ValidationError(str(RANGE_MESSAGE) % {"min": -limit - 1, "max": limit})
+    offered = _offered_values(field) if chooses else None
+    if offered is not None and any(v not in offered for v in present):
+        raise ValidationError(_choice_message(field, sum(v not in offered for v in present)))
+
+
+class _CheckedMeta:
+    """Binds every field with the input checks above (cooperates with FlaskForm's Meta)."""
+
+    def bind_field(self, form, unbound_field, options):
+        field = super().bind_field(form, unbound_field, options)
+        if not isinstance(field, FieldList | FormField):  # their rows are checked forms
+            field.filters = (*field.filters, without_control_characters)
+            field.validators = [*field.validators, acceptable_input]
+        if isinstance(field, SelectFieldBase) and not getattr(field, "invalid_choice_message", 1):
+            field.invalid_choice_message = str(CHOICE_MESSAGE)  # WTForms' own is not translated
+        return field
+
+
+class BaseForm(FlaskForm):
+    """The base of every form in the app: hostile text and numbers are refused next to their
+    field with a message in the user's language, before any service or the database sees them."""
+
+    class Meta(_CheckedMeta):
+        pass
+
+
+class BaseSubForm(Form):
+    """The base of forms nested in another (repeatable rows, FormField): the same checks."""
+
+    class Meta(_CheckedMeta):
+        pass
 
 
 def show_domain_error(form: FlaskForm, exc: DomainError) -> None:

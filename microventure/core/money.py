@@ -45,6 +45,8 @@ def format_fen(fen: int | None, symbol: str = "¥") -> str:
 class MoneyField(StringField):
     """A form field typed in yuan whose ``data`` is integer fen."""
 
+    bigint_column = True  # money columns are BIGINT: the base form's integer limit
+
     def process_formdata(self, valuelist: list[str]) -> None:
         self.raw = valuelist[0] if valuelist else ""
         self.data = None

@@ -1,8 +1,10 @@
-"""Template filters and globals: money, local times, the access policy, language links."""
+"""Template filters and globals: money, local times, the access policy, language links, the
+upload limit."""
 
 from flask import Flask, request, url_for
 
 from microventure.accounts.models import Role
+from microventure.core.files import max_bytes
 from microventure.core.i18n import current_language
 from microventure.core.money import format_fen
 from microventure.core.policy import can
@@ -24,3 +26,4 @@ def init_app(app: Flask) -> None:
     app.add_template_global(Role, "roles")
     app.add_template_global(url_with_lang)
     app.add_template_global(current_language, "current_locale")
+    app.add_template_global(max_bytes, "upload_max_bytes")  # upload-limit.js checks in the page

@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from microventure.core.celery import broker_status
+from microventure.core.http import plain_http_allowed
 from microventure.extensions import db
 
 bp = Blueprint("core", __name__)
@@ -16,6 +17,7 @@ def index():
 
 
 @bp.get("/healthz")
+@plain_http_allowed
 def healthz():
     try:
         db.session.execute(text("SELECT 1"))

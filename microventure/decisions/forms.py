@@ -2,7 +2,6 @@
 (budget, reasons, the notice window); the forms only parse what was typed."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
     RadioField,
@@ -13,6 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, InputRequired, Length
 
+from microventure.core.forms import BaseForm
 from microventure.core.money import MoneyField
 from microventure.decisions.funding_line import Basis
 from microventure.decisions.notice import OBJECTION_LIMITS
@@ -21,7 +21,7 @@ RECOMMEND, NOT_RECOMMEND = "recommend", "not_recommend"
 APPLY_LINE, NOT_RECOMMEND_SELECTED = "line", "selected"
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(BaseForm):
     """One application's decision; the button pressed (``action``) says which."""
 
     action = StringField(validators=[AnyOf([RECOMMEND, NOT_RECOMMEND])])
@@ -38,7 +38,7 @@ class DecisionForm(FlaskForm):
     )
 
 
-class BulkDecisionForm(FlaskForm):
+class BulkDecisionForm(BaseForm):
     """Apply the funding line to every application, or turn down the ticked ones."""
 
     mode = StringField(validators=[AnyOf([APPLY_LINE, NOT_RECOMMEND_SELECTED])])
@@ -58,7 +58,7 @@ class BulkDecisionForm(FlaskForm):
         )
 
 
-class ResolveForm(FlaskForm):
+class ResolveForm(BaseForm):
     upheld = RadioField(
         _l("Outcome"),
         choices=[
@@ -78,7 +78,7 @@ def _project(value):
     return None if value in (None, "", "None") else int(value)
 
 
-class ObjectionForm(FlaskForm):
+class ObjectionForm(BaseForm):
     """A member of the public objecting to the notice (异议)."""
 
     application_id = SelectField(_l("Project"), coerce=_project, validate_choice=False)

@@ -1,18 +1,18 @@
 """Forms for creating a fund and recording a contribution to it."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from microventure.accounts import queries as account_queries
 from microventure.accounts.forms import optional_int
+from microventure.core.forms import BaseForm
 from microventure.core.money import MoneyField
 from microventure.core.policy import is_district_admin
 from microventure.funds.models import FundKind
 
 
-class FundForm(FlaskForm):
+class FundForm(BaseForm):
     name = StringField(_l("Fund name"), validators=[DataRequired(), Length(max=120)])
     kind = SelectField(_l("Kind of fund"), choices=FundKind.choices)
     street_id = SelectField(
@@ -28,7 +28,7 @@ class FundForm(FlaskForm):
     )
 
 
-class ContributionForm(FlaskForm):
+class ContributionForm(BaseForm):
     donor = StringField(_l("Donor"), validators=[DataRequired(), Length(max=120)])
     amount = MoneyField(
         _l("Amount (yuan)"),

@@ -2,7 +2,6 @@
 The forms only parse what was typed; the rules are the service's (``activity_rules.check_values``)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
     DateField,
@@ -17,6 +16,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from microventure.accounts.forms import optional_int
 from microventure.calls.models import Domain
+from microventure.core.forms import BaseForm
 from microventure.projects.activity_rules import MAX_PHOTOS, ActivityValues
 
 NUMBER = {"inputmode": "numeric", "min": 0, "step": 1}
@@ -33,7 +33,7 @@ def _count(label, description=None, required=False):
     )
 
 
-class ActivityForm(FlaskForm):
+class ActivityForm(BaseForm):
     held_on = DateField(
         _l("Date held"),
         validators=[InputRequired(message=_l("Enter the date the activity was held."))],
@@ -43,7 +43,10 @@ class ActivityForm(FlaskForm):
         validators=[InputRequired(message=_l("Give the activity a title.")), Length(max=200)],
     )
     community_id = SelectField(
-        _l("Community / village"), coerce=optional_int, validate_choice=False
+        _l("Community / village"),
+        coerce=optional_int,
+        validate_choice=False,
+        invalid_choice_message=_l("Choose one of the communities of the project's street."),
     )
     domain = SelectField(_l("Service domain"), choices=Domain.choices, validate_choice=False)
     participants = _count(
@@ -77,6 +80,7 @@ class ActivityForm(FlaskForm):
         description=_l("The activity of the application this one carries out, if any."),
         coerce=optional_int,
         validate_choice=False,
+        invalid_choice_message=_l("Choose one of the activities planned in the application."),
     )
     photos = MultipleFileField(
         _l("Photos"),
@@ -127,7 +131,7 @@ class ActivityForm(FlaskForm):
         return any(f.data is not None or f.errors for f in fields)
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(BaseForm):
     comment = TextAreaField(
         _l("What to correct"),
         description=_l("The organisation reads this and edits the record."),

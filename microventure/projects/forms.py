@@ -2,13 +2,14 @@
 date, a future date, a file that is not a PDF or scan, a missing reason)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from microventure.core.forms import BaseForm
 
-class SignForm(FlaskForm):
+
+class SignForm(BaseForm):
     signed_on = DateField(_l("Signed on"), validators=[Optional()])
     agreement = FileField(
         _l("Scanned, signed agreement"),
@@ -17,7 +18,7 @@ class SignForm(FlaskForm):
     )
 
 
-class PaymentForm(FlaskForm):
+class PaymentForm(BaseForm):
     paid_on = DateField(_l("Paid on"), validators=[Optional()])
     reference = StringField(
         _l("Bank or voucher reference"),
@@ -26,7 +27,7 @@ class PaymentForm(FlaskForm):
     )
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(BaseForm):
     reason = TextAreaField(
         _l("Reason"),
         description=_l("The organisation reads it."),

@@ -2,18 +2,18 @@
 indicator, added per project), an expenditure, and the admin's review."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from microventure.accounts.forms import optional_int
+from microventure.core.forms import BaseForm
 from microventure.core.money import MoneyField
 from microventure.projects.budget import PAYEE_LIMIT
 from microventure.projects.reports import ACTUAL_LIMIT, TEXT_LIMIT
 
 
-class ReportForm(FlaskForm):
+class ReportForm(BaseForm):
     narrative = TextAreaField(
         _l("What the project has done"),
         description=_l("Activities held, who took part, what changed in the community."),
@@ -70,7 +70,7 @@ def report_form(rows, report=None) -> ReportForm:
     )
 
 
-class ExpenditureForm(FlaskForm):
+class ExpenditureForm(BaseForm):
     budget_line_id = SelectField(
         _l("Budget line"),
         coerce=optional_int,
@@ -98,7 +98,7 @@ def expenditure_form(grant_lines, **kwargs) -> ExpenditureForm:
     return form
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(BaseForm):
     """Accept (with an optional comment), return or fail (with a reason)."""
 
     reason = TextAreaField(

@@ -3,7 +3,6 @@
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -23,7 +22,7 @@ from microventure.accounts import services as accounts
 from microventure.accounts.forms import _via, optional_int
 from microventure.calls.forms import MultiCheckboxField
 from microventure.calls.models import Domain
-from microventure.core.forms import email_address
+from microventure.core.forms import BaseForm, email_address
 from microventure.core.timeutil import local_today
 
 DUE_IN_DAYS = 14
@@ -45,7 +44,7 @@ def _not_past(form, field) -> None:
         raise ValidationError(_l("The due date has passed."))
 
 
-class ReviewerFields(FlaskForm):
+class ReviewerFields(BaseForm):
     """What the pool keeps about a reviewer; field names match the services' arguments."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
@@ -86,7 +85,7 @@ class ReviewerEditForm(ReviewerFields):
     active = BooleanField(_l("In the pool: may be given new applications"))
 
 
-class ConflictForm(FlaskForm):
+class ConflictForm(BaseForm):
     organization_id = SelectField(
         _l("Organisation"),
         coerce=optional_int,
@@ -103,14 +102,14 @@ class ConflictForm(FlaskForm):
     )
 
 
-class ImportForm(FlaskForm):
+class ImportForm(BaseForm):
     file = FileField(
         _l("Excel workbook (.xlsx)"),
         validators=[FileRequired(message=_l("Choose the .xlsx file to upload."))],
     )
 
 
-class AssignForm(FlaskForm):
+class AssignForm(BaseForm):
     """One reviewer for one or several applications of the call, with a due date."""
 
     reviewer_id = SelectField(
@@ -131,18 +130,18 @@ class AssignForm(FlaskForm):
             raise ValidationError(_l("Choose at least one application."))
 
 
-class AutoApplyForm(FlaskForm):
+class AutoApplyForm(BaseForm):
     due_on = DateField(
         _l("Due on"), default=default_due_on, validators=[InputRequired(), _not_past]
     )
     plan = HiddenField()  # the digest of the previewed plan
 
 
-class ReassignForm(FlaskForm):
+class ReassignForm(BaseForm):
     due_on = DateField(_l("Due on"), default=default_due_on, validators=[Optional(), _not_past])
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(BaseForm):
     reason = StringField(
         _l("Reason"),
         validators=[

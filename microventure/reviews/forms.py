@@ -4,18 +4,18 @@ score form, whose criterion fields are made per call (``ScoreForm.for_criteria``
 from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from microventure.calls.models import RubricCriterion
+from microventure.core.forms import BaseForm
 from microventure.core.money import MoneyField
 from microventure.reviews.models import Recommendation, Review
 
 COMMENT_MAX = 10_000
 
 
-class DeclarationForm(FlaskForm):
+class DeclarationForm(BaseForm):
     """回避声明: the reviewer ticks the statement before the application opens."""
 
     no_conflict = BooleanField(
@@ -24,7 +24,7 @@ class DeclarationForm(FlaskForm):
     )
 
 
-class ConflictForm(FlaskForm):
+class ConflictForm(BaseForm):
     """A declared conflict; the service refuses an empty reason next to the field."""
 
     reason = TextAreaField(
@@ -50,7 +50,7 @@ def points_text(half_points: int) -> str:
     return f"{whole}.5" if half else str(whole)
 
 
-class ScoreForm(FlaskForm):
+class ScoreForm(BaseForm):
     """The reviewer's scores, comment, recommendation and suggested amount. Build the class for a
     call's rubric with ``for_criteria``: each criterion is a field named ``criterion_<id>``, the
     name the service gives its refusals."""
@@ -103,7 +103,8 @@ class ScoreForm(FlaskForm):
         return {f.criterion_id: f.data for f in self.criterion_fields()}
 
     def chosen_recommendation(self) -> Recommendation | None:
-        # Anything but a listed value is treated as no choice; the service asks for one on submit.
+        # Empty is no choice yet (the service asks for one on submit); any other value that is
+        # not listed never gets here: the base form refuses it.
         values = {r.value for r in Recommendation}
         data = self.recommendation.data
         return Recommendation(data) if data in values else None

@@ -120,7 +120,7 @@ ROW = (
     "<td>{spread}{flag}</td>{criterion_cells}<td>{suggested}</td></tr>\n"
 )
 FLAG = ' <span class="badge text-bg-danger" data-testid="disagreement">{}</span>'
-EMPTY_CELL = "<td></td>"
+EMPTY_CELL = '<td class="rv"></td>'  # .rv: a reviewer's column, hidden on a phone (app.css)
 
 
 def table_body(
@@ -142,7 +142,7 @@ def table_body(
         reviewer_cells = [EMPTY_CELL] * len(column_of)
         for reviewer_id, total in row.totals.items():
             if reviewer_id in column_of:
-                reviewer_cells[column_of[reviewer_id]] = f"<td>{points(total)}</td>"
+                reviewer_cells[column_of[reviewer_id]] = f'<td class="rv">{points(total)}</td>'
         means = row.criterion_means
         reference = escape(row.reference)
         out.append(
