@@ -42,8 +42,9 @@ from microventure.extensions import db  # noqa: E402
 from microventure.funds import services as funds  # noqa: E402
 from microventure.funds.models import Fund  # noqa: E402
 from microventure.notifications.services import members_of  # noqa: E402
-from microventure.projects import activities, activity_rules, budget, reports  # noqa: E402
 from microventure.projects import services as projects  # noqa: E402
+from microventure.projects.activities import rules as activity_rules  # noqa: E402
+from microventure.projects.activities import services as activities  # noqa: E402
 from microventure.projects.models import (  # noqa: E402
     ActivityRecord,
     Expenditure,
@@ -58,6 +59,8 @@ from microventure.projects.models import (  # noqa: E402
     Tranche,
     TrancheStatus,
 )
+from microventure.projects.reports import budget  # noqa: E402
+from microventure.projects.reports import services as reports  # noqa: E402
 from tests.helpers_calls import call_settings  # noqa: E402
 from tests.test_activities_support import photo, values  # noqa: E402
 from tests.test_projects_support import pdf  # noqa: E402

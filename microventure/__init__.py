@@ -88,9 +88,10 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from microventure.decisions import views as decision_views
     from microventure.funds import views as fund_views
     from microventure.notifications import views as notification_views
-    from microventure.projects import activity_views, report_views
     from microventure.projects import admin_views as project_admin_views
     from microventure.projects import views as project_views
+    from microventure.projects.activities import views as activity_views
+    from microventure.projects.reports import views as report_views
     from microventure.reviews import admin_base as review_admin
     from microventure.reviews import admin_views as review_pool_views
     from microventure.reviews import assignment_views, ranking_views, reviewer_views

@@ -20,7 +20,9 @@ from microventure.core.models import AuditEvent
 from microventure.core.timeutil import local_today
 from microventure.extensions import db
 from microventure.notifications.models import Notification
-from microventure.projects import activities, activity_queries, images
+from microventure.projects.activities import images
+from microventure.projects.activities import queries as activity_queries
+from microventure.projects.activities import services as activities
 from microventure.projects.models import (
     ActivityRecord,
     FilePurpose,

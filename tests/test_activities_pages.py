@@ -15,7 +15,7 @@ from microventure.core import files
 from microventure.core.timeutil import local_today
 from microventure.extensions import db
 from microventure.notifications.models import Notification
-from microventure.projects import activities
+from microventure.projects.activities import services as activities
 from microventure.projects.models import ActivityRecord, ProjectFile, RecordStatus
 from tests.test_activities_support import active_round, jpeg, photo, record
 

@@ -12,8 +12,9 @@ from werkzeug.datastructures import FileStorage
 from microventure.calls.models import Domain
 from microventure.core.timeutil import local_today
 from microventure.notifications.services import members_of
-from microventure.projects import activities, activity_rules
 from microventure.projects import services as projects
+from microventure.projects.activities import rules as activity_rules
+from microventure.projects.activities import services as activities
 from microventure.projects.models import ActivityRecord
 from tests.helpers_decisions import finalized_round
 from tests.helpers_reviews import pdf

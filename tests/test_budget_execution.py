@@ -11,9 +11,9 @@ from flask_login import login_user
 from microventure.calls.models import BudgetCategory
 from microventure.core.timeutil import local_today
 from microventure.extensions import db
-from microventure.projects import report_queries
-from microventure.projects.budget import execution, scale
 from microventure.projects.models import ReportKind, ReportStatus
+from microventure.projects.reports import queries as report_queries
+from microventure.projects.reports.budget import execution, scale
 from tests.test_reports_helpers import World, english, uploads  # noqa: F401
 
 C = BudgetCategory
@@ -94,7 +94,7 @@ def test_exactly_at_the_tolerance_is_not_overspent(make):
 
 
 def test_a_failed_report_still_counts_as_spent(world):
-    from microventure.projects import reports
+    from microventure.projects.reports import services as reports
 
     report = world.report()
     world.spend(report, "personnel", 1_000_00)

@@ -3,7 +3,8 @@
 from microventure.core import audit
 from microventure.core.models import AuditEvent
 from microventure.core.timeutil import local_today
-from microventure.projects import activities, history
+from microventure.projects import history
+from microventure.projects.activities import services as activities
 from tests.test_activities_support import values
 from tests.test_projects_support import funded_round, owner_of, pay, sign
 

@@ -9,9 +9,10 @@ from sqlalchemy import select
 from microventure.accounts.models import Role
 from microventure.core.timeutil import local_today
 from microventure.extensions import db
-from microventure.projects import activities, reports
 from microventure.projects import services as projects
+from microventure.projects.activities import services as activities
 from microventure.projects.models import Report, ReportKind
+from microventure.projects.reports import services as reports
 from tests.test_activities_support import values
 from tests.test_projects_support import funded_round, join, owner_of, pay, sign
 

@@ -11,7 +11,6 @@ from microventure.core.models import AuditEvent
 from microventure.extensions import db
 from microventure.funds import queries as fund_queries
 from microventure.notifications.models import Notification
-from microventure.projects import budget, reports
 from microventure.projects import services as projects
 from microventure.projects.models import (
     ProjectStatus,
@@ -21,6 +20,8 @@ from microventure.projects.models import (
     ReportVersion,
     TrancheStatus,
 )
+from microventure.projects.reports import budget
+from microventure.projects.reports import services as reports
 from tests.test_reports_helpers import World, english, jpeg, text_file, uploads  # noqa: F401
 
 R = ReportStatus

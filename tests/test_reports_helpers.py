@@ -11,9 +11,10 @@ from werkzeug.datastructures import FileStorage
 
 from microventure.core.timeutil import local_today
 from microventure.extensions import db
-from microventure.projects import budget, reports
 from microventure.projects import services as projects
 from microventure.projects.models import Report, ReportKind
+from microventure.projects.reports import budget
+from microventure.projects.reports import services as reports
 from tests.helpers_decisions import finalized_round
 from tests.helpers_reviews import pdf
 

@@ -12,8 +12,8 @@ from microventure.calls import services as calls
 from microventure.calls.models import TrancheTrigger
 from microventure.core.timeutil import local_today
 from microventure.extensions import db
-from microventure.projects import reports
 from microventure.projects.models import ReportKind, ReportStatus, TrancheStatus
+from microventure.projects.reports import services as reports
 from tests.test_reports_helpers import World, uploads  # noqa: F401
 
 R = ReportStatus

@@ -128,7 +128,7 @@ def takes_applications(user, call) -> bool:
 
 @rule
 def records_activities(user, project) -> bool:
-    from microventure.projects.activity_rules import recording_open
+    from microventure.projects.activities.rules import recording_open
 
     return recording_open(project)
 

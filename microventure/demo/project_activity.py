@@ -14,10 +14,12 @@ from microventure.accounts.models import User
 from microventure.applications.models import FundingSource
 from microventure.demo.review_round import _scale
 from microventure.extensions import db
-from microventure.projects import activities, activity_rules, reports
-from microventure.projects import budget as spending
 from microventure.projects import services as projects
+from microventure.projects.activities import rules as activity_rules
+from microventure.projects.activities import services as activities
 from microventure.projects.models import Project, ProjectStatus, Report, ReportKind
+from microventure.projects.reports import budget as spending
+from microventure.projects.reports import services as reports
 
 FIRST_ACTIVITY = date(2026, 6, 6)
 TOPICS = ["启动仪式", "入户走访", "主题工作坊", "志愿者培训", "社区集市", "成果分享会"]

@@ -9,7 +9,8 @@ from flask_wtf import FlaskForm
 from microventure.core import audit, files
 from microventure.core.policy import authorize, can
 from microventure.core.timeutil import local_today
-from microventure.projects import activity_queries, history, queries, report_queries
+from microventure.projects import history, queries
+from microventure.projects.activities import queries as activity_queries
 from microventure.projects.forms import (
     SignForm,
     payment_form,
@@ -17,6 +18,7 @@ from microventure.projects.forms import (
     withhold_form,
 )
 from microventure.projects.models import Project
+from microventure.projects.reports import queries as report_queries
 
 bp = Blueprint("projects", __name__)
 

@@ -27,7 +27,7 @@ from microventure.projects.models import (
     Report,
     ReportStatus,
 )
-from microventure.projects.reports import check_editable
+from microventure.projects.reports.services import check_editable
 
 RECEIPT_KINDS = {files.FileKind.PDF, files.FileKind.IMAGE_JPEG, files.FileKind.IMAGE_PNG}
 PAYEE_LIMIT = 120

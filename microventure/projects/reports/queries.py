@@ -11,7 +11,6 @@ from microventure.accounts.models import User
 from microventure.applications.models import BudgetLine, FundingSource, OutcomeIndicator
 from microventure.core.timeutil import local_today
 from microventure.extensions import db
-from microventure.projects.budget import CategoryLine, execution
 from microventure.projects.models import (
     Expenditure,
     IndicatorActual,
@@ -22,7 +21,8 @@ from microventure.projects.models import (
     ReportVersion,
     Tranche,
 )
-from microventure.projects.reports import EDITABLE, TRIGGER
+from microventure.projects.reports.budget import CategoryLine, execution
+from microventure.projects.reports.services import EDITABLE, TRIGGER
 
 KIND_ORDER = {ReportKind.MIDTERM: 0, ReportKind.FINAL: 1}
 

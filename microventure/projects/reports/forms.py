@@ -9,8 +9,8 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from microventure.accounts.forms import optional_int
 from microventure.core.forms import BaseForm
 from microventure.core.money import MoneyField
-from microventure.projects.budget import PAYEE_LIMIT
-from microventure.projects.reports import ACTUAL_LIMIT, TEXT_LIMIT
+from microventure.projects.reports.budget import PAYEE_LIMIT
+from microventure.projects.reports.services import ACTUAL_LIMIT, TEXT_LIMIT
 
 
 class ReportForm(BaseForm):

@@ -17,8 +17,8 @@ from microventure.core.states import N_
 from microventure.core.timeutil import utcnow
 from microventure.extensions import db
 from microventure.notifications.services import members_of, notify
-from microventure.projects import images
-from microventure.projects.activity_rules import (
+from microventure.projects.activities import images
+from microventure.projects.activities.rules import (
     EDITABLE,
     ActivityValues,
     check_values,

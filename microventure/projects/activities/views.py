@@ -15,8 +15,10 @@ from microventure.core.forms import perform
 from microventure.core.policy import authorize, can
 from microventure.core.timeutil import local_today
 from microventure.extensions import csrf, db
-from microventure.projects import activities, activity_queries, activity_rules
-from microventure.projects.activity_forms import ActivityForm, ReturnForm
+from microventure.projects.activities import queries as activity_queries
+from microventure.projects.activities import rules as activity_rules
+from microventure.projects.activities import services as activities
+from microventure.projects.activities.forms import ActivityForm, ReturnForm
 from microventure.projects.models import ActivityRecord, Project, ProjectStatus, RecordStatus
 
 bp = Blueprint("activities", __name__)

@@ -17,7 +17,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from microventure.accounts.forms import optional_int
 from microventure.calls.models import Domain
 from microventure.core.forms import BaseForm
-from microventure.projects.activity_rules import MAX_PHOTOS, ActivityValues
+from microventure.projects.activities.rules import MAX_PHOTOS, ActivityValues
 
 NUMBER = {"inputmode": "numeric", "min": 0, "step": 1}
 

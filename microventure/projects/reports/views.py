@@ -15,9 +15,6 @@ from microventure.core.forms import perform
 from microventure.core.policy import authorize, can
 from microventure.core.timeutil import local_today
 from microventure.extensions import db
-from microventure.projects import budget as expenditures
-from microventure.projects import report_queries as queries
-from microventure.projects import reports as services
 from microventure.projects.models import (
     Expenditure,
     Project,
@@ -26,7 +23,9 @@ from microventure.projects.models import (
     ReportKind,
     ReportStatus,
 )
-from microventure.projects.report_forms import (
+from microventure.projects.reports import budget as expenditures
+from microventure.projects.reports import queries, services
+from microventure.projects.reports.forms import (
     ReportForm,
     ReviewForm,
     expenditure_form,
