@@ -368,3 +368,8 @@ def own_redis():
     yield server
     server.stop()
     create_app("testing", SQLALCHEMY_DATABASE_URI="sqlite://", RATELIMIT_STORAGE_URI="memory://")
+    from microventure.extensions import limiter
+
+    # The extension object is shared by every app of the run and init_app keeps its "storage is
+    # down" flag: the next test starts with its storage presumed up, as a new process would.
+    limiter._storage_dead = False

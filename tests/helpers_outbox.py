@@ -6,6 +6,7 @@ import asyncio
 import email
 import email.policy
 import json
+import logging
 import os
 import shutil
 import signal
@@ -73,6 +74,20 @@ class Mailbox:
 
     def message_ids(self) -> list[str]:
         return [str(m["Message-ID"]) for m in self.messages]
+
+
+def loggers_back_on(handler: logging.Handler | None = None) -> None:
+    """Alembic's logging set-up (migrations/env.py: fileConfig) disables every logger that
+    existed before it and replaces the root's handlers; a test that builds a schema and then
+    checks what is logged turns the app's and Flask-Limiter's back on, and gives the root
+    ``handler`` (pytest's ``caplog.handler``) again."""
+    if handler is not None:
+        logging.getLogger().addHandler(handler)
+    for name, logger in logging.root.manager.loggerDict.items():
+        if name.startswith(("microventure", "flask-limiter")) and isinstance(
+            logger, logging.Logger
+        ):
+            logger.disabled = False
 
 
 def make_app(database: str, smtp_port: int, broker: str | None, **extra):

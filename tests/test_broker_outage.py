@@ -19,14 +19,14 @@ from microventure.notifications.models import Delivery, Notification
 from microventure.notifications.tasks import sweep_outbox
 from tests.conftest import PASSWORD, Factory, build_schema
 from tests.helpers_calls import complete_content, make_call, make_fund
-from tests.helpers_outbox import make_app, worker_process
+from tests.helpers_outbox import loggers_back_on, make_app, worker_process
 from tests.test_application_pages import PDF
 
 pytestmark = [pytest.mark.no_transaction, pytest.mark.redis]
 ANSWERED = range(200, 400)
 
 
-def outage_app(tmp_path, smtp_port: int, redis, **extra):
+def outage_app(tmp_path, smtp_port: int, redis, log_handler=None, **extra):
     """Production's set-up: one Redis for the broker and the limiter."""
     app = make_app(
         f"sqlite:///{tmp_path / 'outage.sqlite'}",
@@ -37,6 +37,7 @@ def outage_app(tmp_path, smtp_port: int, redis, **extra):
         **extra,
     )
     build_schema(app)
+    loggers_back_on(log_handler)
     return app
 
 
@@ -68,10 +69,10 @@ def break_redis(redis, fault: str) -> None:
 
 @pytest.mark.parametrize("fault", ["stopped", "hung"])
 def test_rate_limited_posts_answer_and_still_limit_while_redis_is_down(
-    tmp_path, mailbox, own_redis, fault
+    tmp_path, mailbox, own_redis, fault, caplog
 ):
     _handler, port = mailbox
-    app = outage_app(tmp_path, port, own_redis)
+    app = outage_app(tmp_path, port, own_redis, caplog.handler)
     with app.app_context():
         Factory().user(email="someone@test.local")
         db.session.commit()
@@ -80,15 +81,18 @@ def test_rate_limited_posts_answer_and_still_limit_while_redis_is_down(
 
     break_redis(own_redis, fault)
     posts = [
-        ("/auth/login", login),
-        ("/auth/forgot", {"email": "someone@test.local"}),  # also queues an e-mail
-        ("/auth/reset/not-a-token", {"password": "x"}),
-        ("/auth/signup", {}),  # refused form: the page again, limited all the same
+        ("/auth/login", login, ANSWERED),
+        ("/auth/forgot", {"email": "someone@test.local"}, ANSWERED),  # also queues an e-mail
+        ("/auth/reset/not-a-token", {"password": "x"}, ANSWERED),
+        ("/auth/signup", {}, ANSWERED),  # refused form: the page again, limited all the same
+        ("/notices/999/objections", {"text": "x"}, (404,)),  # no such notice: past the limiter
     ]
-    for path, data in posts:
+    for path, data, expected in posts:
         response, seconds = timed(app.test_client().post, path, data=data)
-        assert response.status_code in ANSWERED, (path, response.status_code)
+        assert response.status_code in expected, (path, response.status_code)
         assert seconds < 1, (path, seconds)
+    logged = [r.getMessage() for r in caplog.records]
+    assert any("falling back to in-memory" in message for message in logged)
 
     wrong = {"email": "someone@test.local", "password": "wrong"}
     client = app.test_client()
@@ -112,12 +116,12 @@ def organisation_with_members(app, members: int):
 
 @pytest.mark.parametrize("fault", ["stopped", "hung"])
 def test_a_committed_request_answers_at_once_whatever_the_broker_does(
-    tmp_path, mailbox, own_redis, fault
+    tmp_path, mailbox, own_redis, fault, caplog
 ):
     """Verifying an organisation of 20 members queues 20 e-mails: with the broker gone or
     hung the request still answers in under a second, and the e-mails wait in the outbox."""
     _handler, port = mailbox
-    app = outage_app(tmp_path, port, own_redis)
+    app = outage_app(tmp_path, port, own_redis, caplog.handler)
     org_id, admin = organisation_with_members(app, 20)
     client = app.test_client()
     assert client.post("/auth/login", data={"email": admin, "password": PASSWORD}).status_code
@@ -128,6 +132,7 @@ def test_a_committed_request_answers_at_once_whatever_the_broker_does(
     )
 
     assert response.status_code == 302 and seconds < 1, (response.status_code, seconds)
+    assert "20 notification(s) left for the sweep" in caplog.text  # stopped at the first
     with app.app_context():
         emails = db.session.scalars(select(Notification.email)).all()
     assert len(emails) == 20 and set(emails) == {Delivery.PENDING}

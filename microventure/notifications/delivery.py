@@ -21,7 +21,10 @@ from microventure.notifications.channels import (
 from microventure.notifications.models import Delivery, Notification
 
 log = logging.getLogger(__name__)
-SWEEP_LOCK_SECONDS = 600  # longer than a sweep takes: it only hands rows over
+# A sweep only hands rows over (milliseconds); if its process dies the next sweep may start
+# this much later. Run in process (the embedded default) a sweep may outlast it: an overlap
+# then costs nothing but work, since every delivery claims its row.
+SWEEP_LOCK_SECONDS = 120
 UNFINISHED = "The delivery did not finish (its worker stopped); the e-mail may have gone out."
 
 
