@@ -32,6 +32,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     import microventure.accounts.models
     import microventure.applications.models
     import microventure.calls.models
+    import microventure.core.jobs
     import microventure.decisions.models
     import microventure.funds.models
     import microventure.notifications.models
@@ -65,7 +66,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     celery_init_app(app)
 
-    from microventure.notifications import services as notifications
+    from microventure.notifications import tasks as outbox
 
     @app.before_request
     def _outbox_of_this_request():
@@ -74,8 +75,10 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     @app.after_request
     def _deliver_after_commit(response):
-        # notifications committed during the request go to Celery once the response is ready
-        notifications.dispatch_committed(db.session())
+        # notifications committed during the request go to Celery once the response is ready;
+        # the hand-over never raises and gives up fast, so a broker outage cannot fail a
+        # request whose work is committed (the sweep delivers later)
+        outbox.dispatch_committed(db.session())
         return response
 
     from microventure.accounts import admin_views, auth, views

@@ -338,3 +338,38 @@ def phone(browser):
     context = browser.new_context(viewport={"width": 375, "height": 740}, locale="en-US")
     yield context.new_page()
     context.close()
+
+
+@pytest.fixture
+def mailbox():
+    """An SMTP server (aiosmtpd) in this process: ``(handler, port)``; see helpers_outbox."""
+    from aiosmtpd.controller import Controller
+
+    from tests.helpers_outbox import Mailbox, free_port
+
+    handler = Mailbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield handler, controller.port
+    handler.stall_quit.clear()
+    controller.stop()
+
+
+@pytest.fixture
+def own_redis():
+    """A redis-server of the test's own, which it may stop, hang and restart (never the shared
+    one). Afterwards the limiter is bound back to memory storage for the tests that follow."""
+    from tests.helpers_outbox import RedisServer
+
+    server = RedisServer()
+    if server.binary is None:
+        service_missing("no redis-server binary (apt-get install redis-server)")
+    server.start()
+    yield server
+    server.stop()
+    create_app("testing", SQLALCHEMY_DATABASE_URI="sqlite://", RATELIMIT_STORAGE_URI="memory://")
+    from microventure.extensions import limiter
+
+    # The extension object is shared by every app of the run and init_app keeps its "storage is
+    # down" flag: the next test starts with its storage presumed up, as a new process would.
+    limiter._storage_dead = False

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from microventure.accounts.models import Role
 from microventure.extensions import db
-from microventure.notifications import services
+from microventure.notifications import services, tasks
 from microventure.notifications.models import Delivery, EmailPreference, Notification
 
 KIND = "organization.verified"
@@ -183,7 +183,7 @@ def test_resend_puts_the_row_back_in_the_outbox(app, client, make, login_as, mon
     monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
     handed_over = []
     monkeypatch.setattr(
-        services,
+        tasks,
         "dispatch_committed",
         lambda session: handed_over.extend(session.info.pop("outbox_ids", [])),
     )

@@ -1,76 +1,27 @@
 """The outbox against real services: Redis, a Celery worker from the app's own Celery instance,
 and an SMTP server (aiosmtpd) in this process."""
 
-import email
-import email.policy
-import socket
 import time
 
 import pytest
-from aiosmtpd.controller import Controller
 from celery.contrib.testing.worker import start_worker
 from sqlalchemy import select
 
-from microventure import create_app
 from microventure.accounts import organizations
 from microventure.accounts.models import Role, VerificationStatus
 from microventure.extensions import db
-from microventure.notifications import services
+from microventure.notifications import delivery, services, tasks
 from microventure.notifications.models import Delivery, Notification
 from microventure.notifications.tasks import sweep_outbox
+from tests import helpers_outbox
 from tests.conftest import Factory, build_schema
 
 pytestmark = pytest.mark.no_transaction
 
 
-class Mailbox:
-    """An SMTP handler that keeps what it receives, or refuses it when told to."""
-
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-        self.refuse = False
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.refuse:
-            return "554 5.7.1 Refused for testing"
-        self.messages.append(
-            email.message_from_bytes(envelope.content, policy=email.policy.default)
-        )
-        return "250 OK"
-
-    def wait_for(self, count: int, seconds: float = 15) -> list:
-        deadline = time.monotonic() + seconds
-        while len(self.messages) < count and time.monotonic() < deadline:
-            time.sleep(0.05)
-        return self.messages
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def mailbox():
-    handler = Mailbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield handler, controller.port
-    controller.stop()
-
-
 def make_app(tmp_path, smtp_port: int, broker: str | None, **extra):
-    return create_app(
-        "testing",
-        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'mail.sqlite'}",
-        REDIS_URL=broker,
-        RATELIMIT_STORAGE_URI="memory://",
-        MAIL_SERVER="127.0.0.1",
-        MAIL_PORT=smtp_port,
-        MAIL_RETRY_SECONDS=0,
-        PUBLIC_BASE_URL="https://grants.example.org",
-        **extra,
+    return helpers_outbox.make_app(
+        f"sqlite:///{tmp_path / 'mail.sqlite'}", smtp_port, broker, **extra
     )
 
 
@@ -90,7 +41,7 @@ def verify_an_organisation(app, locales=("zh_CN", "en")):
             organization=org, status=VerificationStatus.VERIFIED, actor=district
         )
         db.session.commit()
-        services.dispatch_committed(db.session())
+        tasks.dispatch_committed(db.session())
         return org.id, org.name
 
 
@@ -164,9 +115,9 @@ def test_a_delivery_run_twice_sends_once(tmp_path, mailbox, redis_url):
     assert len(handler.messages) == 1
 
 
-def test_a_refusing_smtp_server_leads_to_retries_then_failed(tmp_path, mailbox):
+def test_a_server_answering_try_later_leads_to_retries_then_failed(tmp_path, mailbox):
     handler, port = mailbox
-    handler.refuse = True
+    handler.data_replies = ["451 4.3.0 Try again later"] * 3
     app = make_app(tmp_path, port, None, MAIL_MAX_ATTEMPTS=3)
     build_schema(app)
     with app.app_context():
@@ -183,11 +134,11 @@ def test_a_refusing_smtp_server_leads_to_retries_then_failed(tmp_path, mailbox):
         db.session.commit()
         notification_id = notification.id
         db.session.rollback()  # end this session's read snapshot; delivery has its own session
-        outcomes = [services.deliver(notification_id) for _ in range(3)]
-        assert services.deliver(notification_id) is False  # failed: no fourth attempt
+        outcomes = [delivery.deliver(notification_id) for _ in range(3)]
+        assert not delivery.deliver(notification_id)  # failed: no fourth attempt
         notification = db.session.get(Notification, notification_id)
-    assert outcomes == [False, False, False]
+    assert [attempt.sent for attempt in outcomes] == [False, False, False]
     assert notification.email is Delivery.FAILED
     assert notification.attempts == 3
-    assert "554" in notification.last_error
+    assert "451 4.3.0 Try again later" in notification.last_error
     assert handler.messages == []

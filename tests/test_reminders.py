@@ -5,11 +5,12 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from microventure.applications import services as applications
+from microventure.core import jobs
+from microventure.core.config import BEAT_SCHEDULE
 from microventure.core.timeutil import local_today, utcnow
 from microventure.extensions import db
-from microventure.notifications import reminders
-from microventure.notifications.models import Notification
-from microventure.notifications.tasks import scan_lock
+from microventure.notifications import reminder_tasks, reminders, schedule
+from microventure.notifications.models import Delivery, Notification
 from microventure.reviews import services as reviews
 from tests.helpers_reviews import eligible_round
 
@@ -72,8 +73,13 @@ def test_scans_make_a_fixed_number_of_queries(make, count_queries):
 
 
 def test_a_second_beat_does_not_overlap(app):
-    with scan_lock(app) as first, scan_lock(app) as second:
+    with (
+        jobs.exclusive("reminders", ttl_seconds=60) as first,
+        jobs.exclusive("reminders", ttl_seconds=60) as second,
+    ):
         assert first and not second
+    with jobs.exclusive("reminders", ttl_seconds=60) as again:
+        assert again  # released
 
 
 def test_remind_command_runs_the_scans_once_a_day(app, make):
@@ -83,3 +89,66 @@ def test_remind_command_runs_the_scans_once_a_day(app, make):
     assert first.exit_code == 0 and "call_closing: 2" in first.output
     second = runner.invoke(args=["notifications", "remind"])
     assert "call_closing: 0" in second.output
+
+
+def test_a_missed_run_is_caught_up_by_the_next_one(app, make):
+    """Beat (or the broker) was down the day the 3-days-before reminders fell due: the next run
+    covers every day since the last successful one, once."""
+    round_ = world(make, 2)
+    round_["call"].closes_at = utcnow() + timedelta(days=2)  # its 3-day reminder was yesterday
+    on_time = [
+        a for a in db.session.scalars(select(reviews.Assignment)) if a.due_on >= local_today()
+    ]
+    for assignment in on_time:
+        assignment.due_on = local_today() + timedelta(days=1)  # 2-days-before was yesterday
+    db.session.add(jobs.Job(name="reminders", last_success_at=utcnow() - timedelta(days=2)))
+    db.session.commit()
+
+    counts = reminder_tasks.run_scans()
+
+    assert counts["call_closing"] == 2 and counts["reviews_due"] == len(on_time) > 0
+    keys = db.session.scalars(
+        select(Notification.dedup_key).where(Notification.kind == "reminder.call_closing")
+    ).all()
+    # the reminder that was missed (3 days before), not one made up for today's distance
+    assert [key.split(":")[2] for key in keys] == ["3", "3"]
+    assert reminder_tasks.run_scans() == dict.fromkeys(counts, 0)  # and only once
+    job = db.session.get(jobs.Job, "reminders")
+    db.session.refresh(job)
+    assert job.last_success_at > utcnow() - timedelta(minutes=1)
+
+
+def test_a_nearer_reminder_supersedes_a_missed_farther_one():
+    today = local_today()
+    # missed both the 3-day and the 1-day reminder of a call closing today + 1: only the 1-day
+    assert schedule.offset_windows((3, 1), today - timedelta(days=5), today) == [
+        (1, today, today + timedelta(days=1)),
+        (3, today + timedelta(days=2), today + timedelta(days=3)),
+    ]
+    assert schedule.offset_windows((3, 1), today, today) == [
+        (1, today + timedelta(days=1), today + timedelta(days=1)),
+        (3, today + timedelta(days=3), today + timedelta(days=3)),
+    ]
+
+
+def test_beat_runs_the_scans_every_hour_of_the_day():
+    schedule_ = BEAT_SCHEDULE["reminders"]["schedule"]
+    assert schedule_.hour == set(range(8, 22)) and schedule_.minute == {0}
+
+
+def test_remind_command_delivers_what_it_queued(app, make, mailbox, monkeypatch):
+    handler, port = mailbox
+    for key, value in {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port}.items():
+        monkeypatch.setitem(app.config, key, value)
+    world(make, 2)
+
+    result = app.test_cli_runner().invoke(args=["notifications", "remind"])
+
+    assert result.exit_code == 0, result.output
+    emailed = db.session.scalars(
+        select(Notification).where(Notification.email != Delivery.SKIPPED)
+    ).all()
+    assert len(emailed) >= 5 and len(handler.wait_for(len(emailed))) == len(emailed)
+    for notification in emailed:
+        db.session.refresh(notification)
+    assert {n.email for n in emailed} == {Delivery.SENT}

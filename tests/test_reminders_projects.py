@@ -114,6 +114,27 @@ def test_report_due_a_week_and_a_day_before_to_the_members(make):
     assert len(sent("reminder.report_due")) == 5
 
 
+def test_report_reminders_missed_on_their_day_are_caught_up_once(make):
+    """The runs from 7 days before the due date to 2 days before were missed, and the overdue
+    reminder of 8 days late: the next run sends each once, saying how many days are left."""
+    r = active_projects(make, 2)
+    soon, late = r["projects"]
+    due = TODAY + timedelta(days=30)
+    final_report(soon).due_on = due
+    final_report(late).due_on = due - timedelta(days=40)  # 8 days late on due - 32
+    db.session.flush()
+    last_run, today = due - timedelta(days=9), due - timedelta(days=2)
+
+    assert reminders.reports_due(today) == 0  # without catching up: lost
+    assert reminders.reports_due(today, last_run) == 1
+    (note,) = sent("reminder.report_due")
+    assert note.dedup_key.split(":")[2] == "7" and "还有 2 天" in note.body_text
+    assert reminders.reports_due(today, last_run) == 0
+    overdue_day = due - timedelta(days=32)  # 8 days late: the weekly repeat
+    assert reminders.reports_overdue(overdue_day + timedelta(days=3), overdue_day) == 1
+    assert reminders.reports_overdue(overdue_day + timedelta(days=3), overdue_day) == 0
+
+
 def test_report_due_only_while_unsubmitted_and_the_project_active(make):
     r = active_projects(make, 3)
     returned, submitted, suspended = r["projects"]

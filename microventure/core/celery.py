@@ -17,12 +17,26 @@ def celery_init_app(app: Flask) -> Celery:
     return celery_app
 
 
+def fail_fast_connection(celery_app: Celery, timeout: float):
+    """A broker connection for a request's path: connecting and every read or write give up
+    after ``timeout`` seconds and nothing is retried, so a broker that is down or hung (it
+    accepts connections but never answers) costs a request at most that long."""
+    return celery_app.connection_for_write(
+        connect_timeout=timeout,
+        transport_options={
+            "socket_timeout": timeout,
+            "socket_connect_timeout": timeout,
+            "max_retries": 0,  # kombu would otherwise retry connecting for seconds
+        },
+    )
+
+
 def broker_status(celery_app: Celery) -> str:
     """'embedded' when tasks run in process, else 'ok' or 'unreachable' within about a second."""
     if celery_app.conf.task_always_eager:
         return "embedded"
     try:
-        with celery_app.connection_for_write() as connection:
+        with fail_fast_connection(celery_app, timeout=1) as connection:
             connection.ensure_connection(max_retries=1, interval_start=0, timeout=1)
         return "ok"
     except Exception:  # any transport error means the broker is not usable now

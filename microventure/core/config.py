@@ -10,11 +10,17 @@ INSTANCE_DIR = Path(__file__).resolve().parents[2] / "instance"
 
 BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "microventure.notifications.tasks.sweep_outbox", "schedule": 60.0},
+    # Hourly through the working day (Asia/Shanghai, the Celery timezone; nobody is woken at
+    # night): a run that beat or the broker missed is caught up by the next, since each scan
+    # covers what became due since the last successful run.
     "reminders": {
         "task": "microventure.notifications.tasks.send_reminders",
-        "schedule": crontab(hour=8, minute=0),  # Asia/Shanghai: the Celery timezone
+        "schedule": crontab(hour="8-21", minute=0),
     },
 }
+
+
+TASK_MODULES = ["microventure.notifications.tasks", "microventure.notifications.reminder_tasks"]
 
 
 def celery_settings(broker_url: str | None) -> dict:
@@ -24,7 +30,7 @@ def celery_settings(broker_url: str | None) -> dict:
             "beat_schedule": BEAT_SCHEDULE,
             "task_publish_retry": False,  # a request never waits on a dead broker
             "broker_connection_timeout": 2,
-            "include": ["microventure.notifications.tasks"],
+            "include": TASK_MODULES,
             "broker_url": broker_url,
             "result_backend": broker_url,
             "task_ignore_result": True,
@@ -33,12 +39,26 @@ def celery_settings(broker_url: str | None) -> dict:
         }
     # Embedded default: no broker server, tasks run eagerly in the calling process.
     return {
-        "include": ["microventure.notifications.tasks"],
+        "include": TASK_MODULES,
         "broker_url": "memory://",
         "task_always_eager": True,
         "task_eager_propagates": True,
         "task_ignore_result": True,
         "timezone": "Asia/Shanghai",
+    }
+
+
+def redis_fail_fast(config: dict) -> dict:
+    """redis-py options for a client on a request's path: short timeouts and no retries (redis-py
+    retries three times with back-off by default), so an unreachable Redis fails in a moment."""
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    timeout = config.get("RATELIMIT_REDIS_TIMEOUT", 0.3)
+    return {
+        "socket_timeout": timeout,
+        "socket_connect_timeout": timeout,
+        "retry": Retry(NoBackoff(), 0),
     }
 
 
@@ -77,6 +97,18 @@ class Config:
     MAIL_TIMEOUT = 10
     MAIL_MAX_ATTEMPTS = 5
     MAIL_RETRY_SECONDS = 60  # then 120, 240, … between attempts
+    # A delivery claimed this long ago belongs to a worker that died (after SMTP accepted the
+    # message, perhaps): it is tried again, so this is the longest an e-mail can repeat after.
+    # Keep it well above the longest SMTP conversation (MAIL_TIMEOUT per step).
+    MAIL_STALE_CLAIM_SECONDS = 180
+    # Seconds the hand-over to the broker after a request may wait (connect, then each
+    # write); past it the request answers anyway and the sweep delivers.
+    OUTBOX_HANDOVER_TIMEOUT = 0.3
+    # The limiter's storage (Redis) down or hung: keep limiting in this process's memory and
+    # log it, rather than answer 500; short timeouts so a hung Redis costs a request little.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_REDIS_TIMEOUT = 0.3
     PASSWORD_RESET_MAX_AGE = 3600  # seconds a reset link works
     REMINDER_CALL_CLOSING_DAYS = (3, 1)
     REMINDER_REVIEW_DUE_DAYS = 2
@@ -128,6 +160,8 @@ def finalize(config: dict) -> None:
     broker = config.get("CELERY_BROKER_URL") or redis_url
     config.setdefault("CELERY", celery_settings(broker))
     config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
+    if config["RATELIMIT_STORAGE_URI"].startswith(("redis", "rediss")):
+        config.setdefault("RATELIMIT_STORAGE_OPTIONS", redis_fail_fast(config))
     uri = config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("postgres://"):
         uri = "postgresql://" + uri.removeprefix("postgres://")

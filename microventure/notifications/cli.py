@@ -1,31 +1,36 @@
 """``flask notifications …``: run the periodic jobs by hand or from cron (the embedded default
-has no beat)."""
+has no beat). With a broker they hand e-mails to the workers; without, they send them here."""
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
-from microventure.extensions import db
-from microventure.notifications import reminders, services
-from microventure.notifications.tasks import scan_lock
+from microventure.notifications import delivery
+from microventure.notifications.reminder_tasks import run_scans
+from microventure.notifications.tasks import hand_over
 
 notifications_cli = AppGroup("notifications", help="Outbox and reminders.")
+
+
+def _sweep() -> None:
+    handed = delivery.sweep(hand_over=hand_over)
+    if handed is None:
+        raise click.ClickException("Another sweep is running.")
+    click.echo(f"{handed} e-mail(s) handed over for delivery.")
 
 
 @notifications_cli.command("sweep")
 def sweep() -> None:
     """Deliver every pending notification that is due."""
-    sent = sum(services.deliver(notification_id) for notification_id in services.due_ids())
-    click.echo(f"{sent} e-mail(s) sent.")
+    _sweep()
 
 
 @notifications_cli.command("remind")
 def remind() -> None:
-    """Run today's reminder scans (idempotent: running twice adds nothing)."""
-    with scan_lock(current_app) as acquired:
-        if not acquired:
-            raise click.ClickException("Another reminder run holds the lock.")
-        counts = reminders.run_all()
-        db.session.commit()
+    """Run the reminder scans for what became due since the last run, then deliver
+    (idempotent: running twice adds nothing)."""
+    counts = run_scans()
+    if counts is None:
+        raise click.ClickException("Another reminder run holds the lock.")
     for scan, count in counts.items():
         click.echo(f"{scan}: {count}")
+    _sweep()  # what the scans queued, and anything else that is due

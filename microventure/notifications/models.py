@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from microventure.accounts.models import User
+from microventure.core.dbtime import db_now
 from microventure.core.models import Base, LabelledEnum, enum_column, labels, utcnow
 
 
@@ -50,7 +51,8 @@ class Notification(Base):
         enum_column(Delivery, "delivery"), default=Delivery.PENDING
     )
     attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # the database's clock: the web host writes it, a worker on another host compares it
+    next_attempt_at: Mapped[datetime] = mapped_column(default=db_now())
     claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(sa.Text)

@@ -1,10 +1,14 @@
 """Read side for the inbox and the admin's list of e-mails that did not go out."""
 
+from typing import NamedTuple
+
+from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from microventure.accounts.models import User
+from microventure.core.dbtime import db_now
 from microventure.extensions import db
 from microventure.notifications.models import Delivery, EmailPreference, Notification
 
@@ -38,18 +42,30 @@ def emailed_kinds(user: User, kinds: list[str]) -> set[str]:
     return set(kinds) - opted_out
 
 
-def undelivered(*, limit: int = 200) -> tuple[list[Notification], list[Notification]]:
-    """E-mails that failed for good, and those still being retried (pending after an attempt),
-    newest first, each with its recipient loaded."""
+class Undelivered(NamedTuple):
+    failed: list[Notification]
+    retrying: list[Notification]
+    unfinished: list[Notification]
+
+
+def undelivered(*, limit: int = 200) -> Undelivered:
+    """E-mails that failed for good, those still being retried (pending after an attempt), and
+    those whose delivery started longer ago than the stale-claim timeout and never finished
+    (a worker died and no sweep has run since), newest first, each with its recipient loaded."""
     base = select(Notification).options(joinedload(Notification.recipient))
-    failed = db.session.scalars(
-        base.where(Notification.email == Delivery.FAILED)
-        .order_by(Notification.id.desc())
-        .limit(limit)
-    ).all()
-    retrying = db.session.scalars(
-        base.where(Notification.email == Delivery.PENDING, Notification.attempts > 0)
-        .order_by(Notification.id.desc())
-        .limit(limit)
-    ).all()
-    return list(failed), list(retrying)
+    stale = db_now(-current_app.config["MAIL_STALE_CLAIM_SECONDS"])
+    conditions = (
+        (Notification.email == Delivery.FAILED,),
+        (Notification.email == Delivery.PENDING, Notification.attempts > 0),
+        (Notification.email == Delivery.SENDING, Notification.claimed_at < stale),
+    )
+    return Undelivered(
+        *(
+            list(
+                db.session.scalars(
+                    base.where(*condition).order_by(Notification.id.desc()).limit(limit)
+                )
+            )
+            for condition in conditions
+        )
+    )

@@ -13,9 +13,11 @@ from sqlalchemy.orm import aliased
 from microventure.accounts.models import Membership, Role, RoleGrant, User
 from microventure.applications.models import Application, ApplicationStatus
 from microventure.calls.models import Call, CallStatus
+from microventure.core.dbtime import db_now
 from microventure.core.timeutil import format_local, local_datetime, local_today, to_local
 from microventure.decisions.models import Notice, Objection, ObjectionStatus
 from microventure.extensions import db
+from microventure.notifications.schedule import latest_repeat, offset_for, offset_windows
 from microventure.notifications.services import queue
 from microventure.projects.models import (
     ActivityRecord,
@@ -32,11 +34,12 @@ from microventure.reviews.models import Assignment, AssignmentStatus
 from microventure.reviews.services import OUTSTANDING
 
 
-def call_closing(today: date) -> int:
-    """Drafts not yet submitted in calls that close in N days (for each configured N)."""
+def call_closing(today: date, since: date | None = None) -> int:
+    """Drafts not yet submitted in calls that close in N days (for each configured N), or whose
+    N-day reminder fell due since ``since`` (a missed run) while the call is still open."""
     count = 0
-    for days in current_app.config["REMINDER_CALL_CLOSING_DAYS"]:
-        day = today + timedelta(days=days)
+    offsets = current_app.config["REMINDER_CALL_CLOSING_DAYS"]
+    for days, first, last in offset_windows(offsets, since or today, today):
         rows = db.session.execute(
             select(Application.id, Application.title, Call.title, Call.closes_at, User)
             .join(Call, Call.id == Application.call_id)
@@ -44,8 +47,9 @@ def call_closing(today: date) -> int:
             .where(
                 Application.status == ApplicationStatus.DRAFT,
                 Call.status == CallStatus.PUBLISHED,
-                Call.closes_at >= local_datetime(day),
-                Call.closes_at < local_datetime(day + timedelta(days=1)),
+                Call.closes_at >= local_datetime(first),
+                Call.closes_at < local_datetime(last + timedelta(days=1)),
+                Call.closes_at > db_now(),
             )
         ).all()
         count += len(
@@ -59,7 +63,7 @@ def call_closing(today: date) -> int:
                         {
                             "title": title or "—",
                             "call": call_title,
-                            "days": days,
+                            "days": (to_local(closes_at).date() - today).days,
                             "closes": format_local(closes_at),
                         },
                     )
@@ -79,9 +83,11 @@ def _open_assignments(condition):
     ).all()
 
 
-def reviews_due(today: date) -> int:
-    day = today + timedelta(days=current_app.config["REMINDER_REVIEW_DUE_DAYS"])
-    rows = _open_assignments(Assignment.due_on == day)
+def reviews_due(today: date, since: date | None = None) -> int:
+    """Open assignments due in N days, or whose reminder fell due since ``since``."""
+    offset = current_app.config["REMINDER_REVIEW_DUE_DAYS"]
+    ((_days, first, last),) = offset_windows((offset,), since or today, today)
+    rows = _open_assignments(Assignment.due_on.between(first, last))
     return len(
         queue(
             "reminder.review_due",
@@ -211,18 +217,26 @@ def _report_entry(user, kind, due, project_id, title, key, **params):
     )
 
 
-def reports_due(today: date) -> int:
+def reports_due(today: date, since: date | None = None) -> int:
     """Reports not yet submitted (draft or returned) of active projects, N days before they are
-    due (for each configured N), to the organisation's members."""
+    due (for each configured N; caught up since ``since``), to the organisation's members."""
     offsets = current_app.config.get("REMINDER_REPORT_DUE_DAYS", (7, 1))
-    days_for = {today + timedelta(days=days): days for days in offsets}
-    rows = _open_reports(Report.due_on.in_(days_for))
+    windows = offset_windows(offsets, since or today, today)
+    if not windows:
+        return 0
+    rows = _open_reports(or_(*(Report.due_on.between(first, last) for _d, first, last in windows)))
     return len(
         queue(
             "reminder.report_due",
             [
                 _report_entry(
-                    user, kind, due, pid, title, f"{rid}:{days_for[due]}", days=days_for[due]
+                    user,
+                    kind,
+                    due,
+                    pid,
+                    title,
+                    f"{rid}:{offset_for(windows, due)}",
+                    days=(due - today).days,
                 )
                 for rid, kind, due, pid, title, user in rows
             ],
@@ -230,20 +244,17 @@ def reports_due(today: date) -> int:
     )
 
 
-def reports_overdue(today: date) -> int:
-    """Late reports: the day after the due date, then every N days (the day is in the key)."""
+def reports_overdue(today: date, since: date | None = None) -> int:
+    """Late reports: the day after the due date, then every N days (the day is in the key); a
+    reminder day missed since ``since`` is caught up."""
     every = current_app.config.get("REMINDER_REPORT_OVERDUE_EVERY_DAYS", 7)
     rows = _open_reports(Report.due_on < today)
-    return len(
-        queue(
-            "reminder.report_overdue",
-            [
-                _report_entry(user, kind, due, pid, title, f"{rid}:{today.isoformat()}")
-                for rid, kind, due, pid, title, user in rows
-                if ((today - due).days - 1) % every == 0
-            ],
-        )
-    )
+    entries = []
+    for rid, kind, due, pid, title, user in rows:
+        day = latest_repeat(due, every, today)
+        if day >= (since or today):
+            entries.append(_report_entry(user, kind, due, pid, title, f"{rid}:{day.isoformat()}"))
+    return len(queue("reminder.report_overdue", entries))
 
 
 def projects_without_activity(today: date) -> int:
@@ -348,6 +359,15 @@ SCANS = (
 )
 
 
-def run_all(today: date | None = None) -> dict[str, int]:
+# Scans of "N days before" and "every N days" reminders take ``since`` to catch up on missed
+# runs; the others find whatever is outstanding now, so they catch up by themselves.
+CATCHING_UP = (call_closing, reviews_due, reports_due, reports_overdue)
+
+
+def run_all(today: date | None = None, *, since: date | None = None) -> dict[str, int]:
+    """Every scan for ``today``, covering what fell due from ``since`` (default: today)."""
     today = today or local_today()
-    return {scan.__name__: scan(today) for scan in SCANS}
+    since = min(since or today, today)
+    return {
+        scan.__name__: scan(today, since) if scan in CATCHING_UP else scan(today) for scan in SCANS
+    }

@@ -1,29 +1,24 @@
-"""Writing notifications into the outbox and delivering them. ``notify`` adds rows to the
-caller's session (same transaction as the event); after commit each is handed to Celery, and a
-periodic sweep hands over whatever is still pending. Delivery claims the row with one UPDATE,
-so a task that runs twice sends once."""
+"""Writing notifications into the outbox. ``notify`` adds rows to the caller's session (same
+transaction as the event); after commit their ids wait in ``session.info["outbox_ids"]`` to be
+handed to Celery (``tasks.dispatch_committed``); ``delivery`` sends them."""
 
 import contextlib
-import logging
-from datetime import timedelta
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, func, insert, select, update
+from sqlalchemy import and_, event, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from microventure.accounts.models import Role, RoleGrant, User
+from microventure.core import audit
+from microventure.core.dbtime import db_now
 from microventure.core.errors import DomainError
 from microventure.core.timeutil import utcnow
 from microventure.extensions import db
-from microventure.notifications.channels import DeliveryError, email_channel
 from microventure.notifications.kinds import KINDS
 from microventure.notifications.models import Delivery, EmailPreference, Notification
-
-log = logging.getLogger(__name__)
-STALE_CLAIM = timedelta(minutes=10)  # a claim this old belongs to a worker that died
 
 
 def notify(*, recipients, kind: str, link: str, key: str, **params) -> list[Notification]:
@@ -137,7 +132,7 @@ def admins_of(street_id: int | None) -> list[User]:
     )
 
 
-# --------------------------------------------------------------------------------- delivery
+# ------------------------------------------------------------------------------ after commit
 
 
 @event.listens_for(Session, "after_commit")
@@ -152,89 +147,30 @@ def _forget(session: Session) -> None:
     session.info.pop("outbox", None)
 
 
-def dispatch_committed(session: Session) -> None:
-    """Give committed notifications to this app's Celery; a broker that is down only delays
-    them (publishing does not retry: the sweep is the retry)."""
-    from microventure.notifications import tasks
-
-    deliver_task = current_app.extensions["celery"].tasks[tasks.deliver_notification.name]
-    for notification_id in session.info.pop("outbox_ids", []):
-        try:
-            deliver_task.delay(notification_id)
-        except Exception:  # the sweep delivers what could not be queued
-            log.warning("could not queue notification %s; the sweep will", notification_id)
-
-
-def deliver(notification_id: int) -> bool:
-    """Claim and e-mail one notification in a session of its own. False if someone else has it
-    (or had it): the claim is one UPDATE … WHERE status = pending."""
-    config = current_app.config
-    if not config.get("MAIL_SERVER"):
-        return False  # no mail server configured: the inbox is the only channel
-    with Session(db.engine) as session:
-        now = utcnow()
-        claimed = session.execute(
-            update(Notification)
-            .where(
-                Notification.id == notification_id,
-                Notification.email == Delivery.PENDING,
-                Notification.next_attempt_at <= now,
-            )
-            .values(email=Delivery.SENDING, claimed_at=now, attempts=Notification.attempts + 1)
-            .returning(Notification.id)
-        ).first()
-        session.commit()
-        if claimed is None:
-            return False
-        notification = session.get(Notification, notification_id)
-        try:
-            email_channel().send(notification)
-        except DeliveryError as exc:
-            notification.last_error = str(exc)[:2000]
-            if notification.attempts >= config["MAIL_MAX_ATTEMPTS"]:
-                notification.email = Delivery.FAILED
-            else:
-                notification.email = Delivery.PENDING
-                backoff = config["MAIL_RETRY_SECONDS"] * 2 ** (notification.attempts - 1)
-                notification.next_attempt_at = now + timedelta(seconds=backoff)
-        else:
-            notification.email = Delivery.SENT
-            notification.sent_at = utcnow()
-            notification.last_error = None
-        session.commit()
-        return notification.email is Delivery.SENT
-
-
-def due_ids(limit: int = 500) -> list[int]:
-    """Pending notifications whose time has come, and claims abandoned by a dead worker."""
-    now = utcnow()
-    with Session(db.engine) as session:
-        session.execute(
-            update(Notification)
-            .where(
-                Notification.email == Delivery.SENDING, Notification.claimed_at < now - STALE_CLAIM
-            )
-            .values(email=Delivery.PENDING)
-        )
-        session.commit()
-        return list(
-            session.scalars(
-                select(Notification.id)
-                .where(Notification.email == Delivery.PENDING, Notification.next_attempt_at <= now)
-                .order_by(Notification.id)
-                .limit(limit)
-            )
-        )
-
-
-def resend(*, notification: Notification) -> None:
-    """An admin sends a failed e-mail again, from scratch."""
+def resend(*, notification: Notification, actor: User) -> None:
+    """An admin sends again an e-mail that failed, or whose delivery never finished, from
+    scratch. One conditional UPDATE claims it, so two resends at once queue it once."""
     if not current_app.config.get("MAIL_SERVER"):
         raise DomainError(_l("No mail server is configured, so nothing can be e-mailed."))
-    notification.email = Delivery.PENDING
-    notification.attempts = 0
-    notification.next_attempt_at = utcnow()
-    db.session.flush()
+    unfinished = and_(
+        Notification.email == Delivery.SENDING,
+        Notification.claimed_at < db_now(-current_app.config["MAIL_STALE_CLAIM_SECONDS"]),
+    )
+    resent = db.session.execute(
+        update(Notification)
+        .where(
+            Notification.id == notification.id,
+            or_(Notification.email == Delivery.FAILED, unfinished),
+        )
+        .values(email=Delivery.PENDING, attempts=0, next_attempt_at=db_now())
+        .returning(Notification.id)
+        .execution_options(synchronize_session="fetch")
+    ).first()
+    if resent is None:
+        raise DomainError(
+            _l("This e-mail is not waiting to be sent again: it was sent, or is already queued.")
+        )
+    audit.record(action="notification.resent", obj=notification, actor=actor)
     db.session.info.setdefault("outbox", []).append(notification.id)
 
 

@@ -77,9 +77,13 @@ def preferences():
 @login_required
 def failed():
     authorize(current_user, "notification.admin")
-    failed, retrying = queries.undelivered()
+    undelivered = queries.undelivered()
     return render_template(
-        "notifications/admin_failed.html", failed=failed, retrying=retrying, kinds=KINDS
+        "notifications/admin_failed.html",
+        failed=undelivered.failed,
+        retrying=undelivered.retrying,
+        unfinished=undelivered.unfinished,
+        kinds=KINDS,
     )
 
 
@@ -88,6 +92,6 @@ def failed():
 def resend(notification_id: int):
     authorize(current_user, "notification.admin")
     notification = db.session.get(Notification, notification_id) or abort(404)
-    if perform(lambda: services.resend(notification=notification)):
+    if perform(lambda: services.resend(notification=notification, actor=current_user)):
         flash(_("The e-mail will be sent again."), "success")
     return redirect(url_for(".failed"))
