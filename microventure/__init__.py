@@ -129,7 +129,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     app.cli.add_command(demo.demo_cli)
     app.cli.add_command(accounts_cli.admin_cli)
-    from microventure.notifications.cli import notifications_cli
+    from microventure.reminders.cli import notifications_cli
 
     app.cli.add_command(notifications_cli)
     return app

@@ -9,8 +9,10 @@ from microventure.core import jobs
 from microventure.core.config import BEAT_SCHEDULE
 from microventure.core.timeutil import local_today, utcnow
 from microventure.extensions import db
-from microventure.notifications import reminder_tasks, reminders, schedule
 from microventure.notifications.models import Delivery, Notification
+from microventure.reminders import scans as reminders
+from microventure.reminders import schedule
+from microventure.reminders import tasks as reminder_tasks
 from microventure.reviews import services as reviews
 from tests.helpers_reviews import eligible_round
 

@@ -12,7 +12,6 @@ from microventure.core.timeutil import local_datetime, local_today, utcnow
 from microventure.decisions import notice as notice_services
 from microventure.decisions import services as decisions
 from microventure.extensions import db
-from microventure.notifications import reminders
 from microventure.notifications.models import Notification
 from microventure.projects import services as projects
 from microventure.projects.models import (
@@ -21,6 +20,7 @@ from microventure.projects.models import (
     ReportKind,
     ReportStatus,
 )
+from microventure.reminders import scans as reminders
 from tests.helpers_decisions import closed_round, finalized_round
 from tests.helpers_reviews import pdf
 

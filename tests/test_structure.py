@@ -37,3 +37,57 @@ def test_no_view_smuggles_a_result_out_of_perform_in_a_list():
                 ):
                     smuggled.append(f"{name}:{node.lineno}")
     assert smuggled == [], "use perform()'s result: done = perform(...); done.value"
+
+
+def _imports(name: str, tree: ast.AST) -> set[str]:
+    """The microventure modules ``name`` imports, anywhere in it (a function's import too)."""
+    here = "microventure." + name.removesuffix(".py").replace("/", ".").removesuffix(".__init__")
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = here.split(".")[: -node.level]
+                base = ".".join([*parts, base] if base else parts)
+            found.add(base)
+            found |= {f"{base}.{a.name}" for a in node.names}
+    return {m for m in found if m.startswith("microventure")} - {here}
+
+
+def test_no_import_cycles():
+    modules = {}
+    for name, tree in _modules():
+        dotted = "microventure." + name.removesuffix(".py").replace("/", ".")
+        modules[dotted.removesuffix(".__init__")] = _imports(name, tree)
+    graph = {
+        m: {i for i in deps if i in modules and i != "microventure"} for m, deps in modules.items()
+    }
+    cycles, index, low, stack, on_stack = [], {}, {}, [], set()
+
+    def visit(m: str) -> None:  # Tarjan's strongly connected components
+        index[m] = low[m] = len(index)
+        stack.append(m)
+        on_stack.add(m)
+        for n in graph[m]:
+            if n not in index:
+                visit(n)
+                low[m] = min(low[m], low[n])
+            elif n in on_stack:
+                low[m] = min(low[m], index[n])
+        if low[m] == index[m]:
+            component = set()
+            while True:
+                n = stack.pop()
+                on_stack.discard(n)
+                component.add(n)
+                if n == m:
+                    break
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for m in graph:
+        if m not in index:
+            visit(m)
+    assert cycles == [], "modules that import each other (directly or round a circle)"

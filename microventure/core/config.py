@@ -20,7 +20,7 @@ BEAT_SCHEDULE = {
 }
 
 
-TASK_MODULES = ["microventure.notifications.tasks", "microventure.notifications.reminder_tasks"]
+TASK_MODULES = ["microventure.notifications.tasks", "microventure.reminders.tasks"]
 
 
 def celery_settings(broker_url: str | None) -> dict:

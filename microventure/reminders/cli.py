@@ -5,8 +5,8 @@ import click
 from flask.cli import AppGroup
 
 from microventure.notifications import delivery
-from microventure.notifications.reminder_tasks import run_scans
 from microventure.notifications.tasks import hand_over
+from microventure.reminders.tasks import run_scans
 
 notifications_cli = AppGroup("notifications", help="Outbox and reminders.")
 

@@ -6,8 +6,8 @@ from celery import shared_task
 from microventure.core import jobs
 from microventure.core.timeutil import local_today, to_local
 from microventure.extensions import db
-from microventure.notifications import reminders
 from microventure.notifications.tasks import dispatch_committed
+from microventure.reminders import scans as reminders
 
 LOCK_SECONDS = 3600
 

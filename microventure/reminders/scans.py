@@ -17,7 +17,6 @@ from microventure.core.dbtime import db_now
 from microventure.core.timeutil import format_local, local_datetime, local_today, to_local
 from microventure.decisions.models import Notice, Objection, ObjectionStatus
 from microventure.extensions import db
-from microventure.notifications.schedule import latest_repeat, offset_for, offset_windows
 from microventure.notifications.services import queue
 from microventure.projects.models import (
     ActivityRecord,
@@ -30,6 +29,7 @@ from microventure.projects.models import (
     Tranche,
     TrancheStatus,
 )
+from microventure.reminders.schedule import latest_repeat, offset_for, offset_windows
 from microventure.reviews.models import Assignment, AssignmentStatus
 from microventure.reviews.services import OUTSTANDING
 
