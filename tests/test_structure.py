@@ -91,3 +91,28 @@ def test_no_import_cycles():
         if m not in index:
             visit(m)
     assert cycles == [], "modules that import each other (directly or round a circle)"
+
+
+def test_links_are_built_from_endpoints_outside_views(app):
+    """A path written by hand breaks silently when its route changes; outside views and
+    templates, links come from ``core.links.path(endpoint, …)``."""
+    segments = {r.rule.split("/")[1] for r in app.url_map.iter_rules() if r.rule.count("/") >= 1}
+    segments -= {"", "static"}
+    found = []
+    for name, tree in _modules():
+        is_view = any(  # a module that defines a blueprint is a views module
+            isinstance(n, ast.Call) and getattr(n.func, "id", "") == "Blueprint"
+            for n in ast.walk(tree)
+        )
+        if is_view or name.endswith("views.py") or name == "__init__.py":
+            continue
+        for node in ast.walk(tree):
+            text = None
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                text = node.value
+            elif isinstance(node, ast.JoinedStr) and node.values:
+                first = node.values[0]
+                text = first.value if isinstance(first, ast.Constant) else None
+            if text and text.startswith("/") and text[1:].split("/")[0].split("#")[0] in segments:
+                found.append(f"{name}:{node.lineno}: {text}")
+    assert found == []

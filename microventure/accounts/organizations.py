@@ -26,7 +26,7 @@ from microventure.accounts.services import (
     check_organization_name_free,
     create_user,
 )
-from microventure.core import audit
+from microventure.core import audit, links
 from microventure.core.errors import DomainError
 from microventure.core.timeutil import utcnow
 from microventure.extensions import db
@@ -190,7 +190,7 @@ def set_verification(
         notify(
             recipients=members_of(organization),
             kind=f"organization.{status.value}",
-            link=f"/organizations/{organization.id}",
+            link=links.path("accounts.organization", organization_id=organization.id),
             key=f"{organization.id}:{organization.status_changed_at.isoformat()}",
             organization=organization.name,
             reason=reason,

@@ -8,7 +8,7 @@ from microventure.accounts import tokens
 from microventure.accounts.models import User, new_session_token
 from microventure.accounts.passwords import hash_password
 from microventure.accounts.services import check_password
-from microventure.core import audit
+from microventure.core import audit, links
 from microventure.core.timeutil import utcnow
 from microventure.extensions import db
 from microventure.notifications.services import notify
@@ -21,7 +21,7 @@ def request_password_reset(*, email: str) -> None:
     notify(
         recipients=[user],
         kind="account.password_reset",
-        link=f"/auth/reset/{tokens.reset_token(user)}",
+        link=links.path("auth.reset_password", token=tokens.reset_token(user)),
         key=utcnow().isoformat(),
         minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
     )
@@ -41,7 +41,7 @@ def send_confirmation(*, user: User) -> None:
     notify(
         recipients=[user],
         kind="account.confirm_email",
-        link=f"/auth/confirm/{tokens.confirm_token(user)}",
+        link=links.path("auth.confirm_email", token=tokens.confirm_token(user)),
         key=utcnow().isoformat(),
     )
 

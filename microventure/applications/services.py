@@ -21,7 +21,7 @@ from microventure.applications.models import (
     TeamMember,
 )
 from microventure.calls.models import AttachmentKind, BudgetCategory, Call, CallStatus, Domain
-from microventure.core import audit, files
+from microventure.core import audit, files, links
 from microventure.core.errors import DomainError, RuleViolations
 from microventure.core.locks import lock
 from microventure.core.timeutil import utcnow
@@ -242,7 +242,7 @@ def submit(*, application: Application, actor: User, at: datetime | None = None)
     notify(
         recipients=[actor],
         kind="application.submitted",
-        link=f"/applications/{application.id}",
+        link=links.path("applications.detail", application_id=application.id),
         key=f"{application.id}:v{number}",
         reference=reference,
         title=application.title,
@@ -274,7 +274,7 @@ def screen(
     notify(
         recipients=members_of(application.organization),
         kind=f"application.{decision.value}",
-        link=f"/applications/{application.id}",
+        link=links.path("applications.detail", application_id=application.id),
         key=f"{application.id}:v{len(application.versions)}",
         reference=application.reference,
         title=application.title,

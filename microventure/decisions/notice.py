@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from microventure.accounts.models import User
 from microventure.applications.models import APPLICATION, Application
 from microventure.calls.models import CALL, Call, CallStatus
-from microventure.core import audit
+from microventure.core import audit, links
 from microventure.core.errors import DomainError
 from microventure.core.money import format_fen
 from microventure.core.timeutil import local_datetime, to_local, utcnow
@@ -100,7 +100,7 @@ def _tell_applicants_of_recommendations(call: Call, notice: Notice) -> None:
         notify(
             recipients=members_of(application.organization),
             kind=kind,
-            link=f"/applications/{application.id}",
+            link=links.path("applications.detail", application_id=application.id),
             key=str(application.id),
             **params,
         )
@@ -169,7 +169,7 @@ def lodge_objection(
     notify(
         recipients=admins_of(notice.call.street_id),
         kind="objection.received",
-        link=f"/admin/calls/{notice.call_id}/notice",
+        link=links.path("decisions.notice", call_id=notice.call_id),
         key=str(objection.id),
         call=notice.call.title,
         project=application.title if application else "—",
@@ -210,7 +210,7 @@ def resolve_objection(
         notify(
             recipients=members_of(application.organization),
             kind="decision.revoked",
-            link=f"/applications/{application.id}",
+            link=links.path("applications.detail", application_id=application.id),
             key=str(application.id),
             reference=application.reference,
             title=application.title,
@@ -259,7 +259,7 @@ def finalize(*, call: Call, actor: User, now: datetime | None = None) -> list:
         notify(
             recipients=members_of(application.organization),
             kind=kind,
-            link=f"/applications/{application.id}",
+            link=links.path("applications.detail", application_id=application.id),
             key=str(application.id),
             reference=application.reference,
             title=application.title,

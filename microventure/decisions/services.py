@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from microventure.accounts.models import User
 from microventure.applications.models import APPLICATION, Application, ApplicationStatus
 from microventure.calls.models import CALL, Call, CallStatus
-from microventure.core import audit
+from microventure.core import audit, links
 from microventure.core.errors import DomainError
 from microventure.core.locks import lock
 from microventure.core.money import format_fen
@@ -153,7 +153,7 @@ def _tell_substitute(application: Application, decision: Decision) -> None:
     notify(
         recipients=members_of(application.organization),
         kind="decision.recommended",
-        link=f"/applications/{application.id}",
+        link=links.path("applications.detail", application_id=application.id),
         key=str(application.id),
         reference=application.reference,
         title=application.title,

@@ -28,6 +28,7 @@ from sqlalchemy import func, select
 
 from microventure.applications.models import Application
 from microventure.calls.models import Call
+from microventure.core import links
 from microventure.core.models import LabelledEnum, labels
 from microventure.core.timeutil import to_local
 from microventure.decisions.models import HOLDING, Decision, Notice
@@ -241,7 +242,7 @@ def _contributions(fund: Fund, top: int | None) -> list[Movement]:
             c.amount,
             c.donor,
             c.note,
-            f"/admin/funds/{fund.id}#contributions",
+            links.path("funds.detail", fund_id=fund.id, _anchor="contributions"),
             c.recorded_at,
         )
         for c in rows
@@ -262,7 +263,7 @@ def _calls(calls: list, granted: dict[int, int]) -> list[Movement]:
     grant (its budget less its recommended and approved grants)."""
     found = []
     for c in calls:
-        subject, link = f"{c.code} · {c.title}", f"/admin/calls/{c.id}"
+        subject, link = f"{c.code} · {c.title}", links.path("calls.admin_detail", call_id=c.id)
         found.append(
             Movement(
                 MovementKind.RESERVATION,
@@ -306,7 +307,7 @@ def _decisions(call_ids: list[int], top: int | None) -> list[Movement]:
             d.reference,
             d.title,
             # the decisions page of the call (its blueprint is built separately; the path is fixed)
-            f"/admin/calls/{d.call_id}/decisions",
+            links.path("decisions.index", call_id=d.call_id),
             d.decided_at,
         )
         for d in rows
@@ -362,7 +363,7 @@ def _tranches(call_ids: list[int], top: int | None) -> list[Movement]:
     found = []
     for t in rows:
         subject = f"{t.agreement_number} · {label.replace('{n}', str(t.position + 1))}"
-        link = f"/projects/{t.project_id}#tranches"
+        link = links.path("projects.detail", project_id=t.project_id, _anchor="tranches")
         if t.status is TrancheStatus.PAID:
             found.append(
                 Movement(

@@ -10,7 +10,7 @@ from werkzeug.datastructures import FileStorage
 from microventure.accounts.models import User
 from microventure.applications.models import Application
 from microventure.calls.models import TrancheTrigger
-from microventure.core import audit, files
+from microventure.core import audit, files, links
 from microventure.core.errors import DomainError
 from microventure.core.locks import lock
 from microventure.core.money import format_fen
@@ -182,14 +182,14 @@ def make_due(project: Project, trigger: TrancheTrigger, *, actor: User | None) -
         notify(
             recipients=admins_of(project.call.street_id),
             kind="tranche.due",
-            link=f"/projects/{project.id}",
+            link=links.path("projects.detail", project_id=project.id),
             key=str(tranche.id),
             **params,
         )
         notify(
             recipients=members_of(project.organization),
             kind="tranche.due",
-            link=f"/projects/{project.id}",
+            link=links.path("projects.detail", project_id=project.id),
             key=str(tranche.id),
             **params,
         )
@@ -250,7 +250,7 @@ def record_payment(
     notify(
         recipients=members_of(project.organization),
         kind="tranche.paid",
-        link=f"/projects/{project.id}",
+        link=links.path("projects.detail", project_id=project.id),
         key=str(tranche.id),
         project=project.title,
         position=tranche.position + 1,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased
 from microventure.accounts.models import Membership, Role, RoleGrant, User
 from microventure.applications.models import Application, ApplicationStatus
 from microventure.calls.models import Call, CallStatus
+from microventure.core import links
 from microventure.core.dbtime import db_now
 from microventure.core.timeutil import format_local, local_datetime, local_today, to_local
 from microventure.decisions.models import Notice, Objection, ObjectionStatus
@@ -58,7 +59,7 @@ def call_closing(today: date, since: date | None = None) -> int:
                 [
                     (
                         user,
-                        f"/applications/{app_id}/edit",
+                        links.path("applications.edit", application_id=app_id),
                         f"{app_id}:{days}",
                         {
                             "title": title or "—",
@@ -94,7 +95,7 @@ def reviews_due(today: date, since: date | None = None) -> int:
             [
                 (
                     user,
-                    f"/reviews/{assignment_id}",
+                    links.path("reviewing.assignment", assignment_id=assignment_id),
                     f"{assignment_id}:{due}",
                     {"reference": reference, "due": due.isoformat()},
                 )
@@ -113,7 +114,7 @@ def reviews_overdue(today: date) -> int:
             [
                 (
                     user,
-                    f"/reviews/{assignment_id}",
+                    links.path("reviewing.assignment", assignment_id=assignment_id),
                     f"{assignment_id}:{today}",
                     {"reference": reference, "due": due.isoformat()},
                 )
@@ -179,7 +180,9 @@ def street_admin_digest(today: date) -> int:
     for user, street_id in admins:
         params = {name: counts[name][street_id] for name in figures}
         if total := sum(params.values()):
-            entries.append((user, "/admin/calls", str(today), params | {"total": total}))
+            entries.append(
+                (user, links.path("calls.admin_index"), str(today), params | {"total": total})
+            )
     return len(queue("digest.street_admin", entries))
 
 
@@ -211,7 +214,7 @@ def _open_reports(condition):
 def _report_entry(user, kind, due, project_id, title, key, **params):
     return (
         user,
-        f"/projects/{project_id}/reports/{kind.value}",
+        links.path("reports.edit", project_id=project_id, kind=kind.value),
         key,
         {"project": title, "report": ReportKind(kind).label, "due": due.isoformat(), **params},
     )
@@ -285,7 +288,7 @@ def projects_without_activity(today: date) -> int:
         entries.append(
             (
                 user,
-                f"/projects/{project_id}",
+                links.path("projects.detail", project_id=project_id),
                 f"{project_id}:{last.isoformat()}:{period}",
                 {"project": title, "days": period * threshold},
             )
@@ -337,7 +340,7 @@ def notices_ended(today: date) -> int:
             [
                 (
                     user,
-                    f"/admin/calls/{call_id}/notice",
+                    links.path("decisions.notice", call_id=call_id),
                     str(notice_id),
                     {"call": call_title, "ends_on": ends_on.isoformat(), "open": open_count},
                 )

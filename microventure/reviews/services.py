@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from microventure.accounts.models import User
 from microventure.applications.models import APPLICATION, Application, ApplicationStatus
 from microventure.calls.models import Call
-from microventure.core import audit
+from microventure.core import audit, links
 from microventure.core.errors import DomainError, RuleViolations
 from microventure.core.money import format_fen
 from microventure.core.timeutil import local_today, utcnow
@@ -83,7 +83,7 @@ def assign(
     notify(
         recipients=[reviewer],
         kind="review.assigned",
-        link=f"/reviews/{assignment.id}",
+        link=links.path("reviewing.assignment", assignment_id=assignment.id),
         key=str(assignment.id),
         reference=application.reference,
         call=application.call.title,
@@ -223,7 +223,7 @@ def declare_conflict(*, assignment: Assignment, reason: str, actor: User) -> Non
     notify(
         recipients=admins_of(assignment.application.call.street_id),
         kind="review.conflict_declared",
-        link=f"/admin/calls/{assignment.call_id}/assignments",
+        link=links.path("review_admin.assignments", call_id=assignment.call_id),
         key=str(assignment.id),
         reviewer=actor.name,
         reference=assignment.application.reference,
@@ -348,7 +348,7 @@ def reopen(*, assignment: Assignment, actor: User, reason: str) -> None:
     notify(
         recipients=[assignment.reviewer],
         kind="review.reopened",
-        link=f"/reviews/{assignment.id}",
+        link=links.path("reviewing.assignment", assignment_id=assignment.id),
         key=f"{assignment.id}:{utcnow().isoformat()}",
         reference=assignment.application.reference,
         reason=reason.strip(),
@@ -369,7 +369,7 @@ def remind(*, call: Call, reviewer: User, outstanding: int, overdue: int, actor:
     notify(
         recipients=[reviewer],
         kind="review.reminder",
-        link="/reviews",
+        link=links.path("reviewing.index"),
         key=f"{call.id}:{utcnow().isoformat()}",
         call=call.title,
         count=outstanding,

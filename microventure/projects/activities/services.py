@@ -11,7 +11,7 @@ from werkzeug.datastructures import FileStorage
 
 from microventure.accounts.models import User
 from microventure.calls.models import Domain
-from microventure.core import audit, files
+from microventure.core import audit, files, links
 from microventure.core.errors import DomainError
 from microventure.core.states import N_
 from microventure.core.timeutil import utcnow
@@ -245,7 +245,7 @@ def return_activity(*, activity: ActivityRecord, comment: str, actor: User) -> A
     notify(
         recipients=members_of(project.organization),
         kind="activity.returned",
-        link=f"/projects/{project.id}/activities/{activity.id}/edit",
+        link=links.path("activities.edit", project_id=project.id, activity_id=activity.id),
         key=f"{activity.id}:{activity.reviewed_at.isoformat()}",  # each return is news
         title=activity.title,
         project=project.title,

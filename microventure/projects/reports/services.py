@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from microventure.accounts.models import User
 from microventure.calls.models import TrancheTrigger
-from microventure.core import audit
+from microventure.core import audit, links
 from microventure.core.errors import DomainError, RuleViolations, collect
 from microventure.core.timeutil import utcnow
 from microventure.extensions import db
@@ -41,7 +41,7 @@ ACTUAL_LIMIT = 1_000_000_000  # the column is a 32-bit integer
 
 
 def report_link(report: Report) -> str:
-    return f"/projects/{report.project_id}/reports/{report.kind.value}"
+    return links.path("reports.edit", project_id=report.project_id, kind=report.kind.value)
 
 
 def _tell(report: Report, kind: str, recipients: list[User], key: str, **params) -> None:
