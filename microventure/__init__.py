@@ -36,7 +36,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     import microventure.funds.models
     import microventure.notifications.models
     import microventure.projects.models
-    import microventure.reviews.models  # noqa: F401
+    import microventure.reviews.models
+    import microventure.workcalendar.models  # noqa: F401
     from microventure.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -92,6 +93,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from microventure.projects import views as project_views
     from microventure.reviews import admin_views as review_admin_views
     from microventure.reviews import ranking_views, reviewer_views
+    from microventure.workcalendar import views as calendar_views
 
     for blueprint in (
         errors.bp,
@@ -113,6 +115,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         project_admin_views.bp,
         activity_views.bp,
         report_views.bp,
+        calendar_views.bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -124,4 +127,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from microventure.notifications.cli import notifications_cli
 
     app.cli.add_command(notifications_cli)
+    from microventure.workcalendar.cli import calendar_cli
+
+    app.cli.add_command(calendar_cli)
     return app

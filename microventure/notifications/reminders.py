@@ -14,6 +14,7 @@ from microventure.accounts.models import Membership, Role, RoleGrant, User
 from microventure.applications.models import Application, ApplicationStatus
 from microventure.calls.models import Call, CallStatus
 from microventure.core.timeutil import format_local, local_datetime, local_today, to_local
+from microventure.core.workdays import forget_entered
 from microventure.decisions.models import Notice, Objection, ObjectionStatus
 from microventure.extensions import db
 from microventure.notifications.services import queue
@@ -30,6 +31,7 @@ from microventure.projects.models import (
 )
 from microventure.reviews.models import Assignment, AssignmentStatus
 from microventure.reviews.services import OUTSTANDING
+from microventure.workcalendar.queries import calendar_gap
 
 
 def call_closing(today: date) -> int:
@@ -336,6 +338,22 @@ def notices_ended(today: date) -> int:
     )
 
 
+def calendar_not_covered(today: date) -> int:
+    """From 1 November, while next year's working-day calendar is missing (or at once when this
+    year's is), each district admin's digest says so every day, linking to the calendar page."""
+    year = calendar_gap(today)
+    if year is None:
+        return 0
+    admins = db.session.scalars(
+        select(User)
+        .join(RoleGrant, RoleGrant.user_id == User.id)
+        .where(RoleGrant.role == Role.DISTRICT_ADMIN, User.is_active.is_(True))
+        .distinct()
+    ).all()
+    entries = [(user, "/admin/calendar", f"{year}:{today}", {"year": year}) for user in admins]
+    return len(queue("digest.calendar_not_covered", entries))
+
+
 SCANS = (
     call_closing,
     reviews_due,
@@ -345,9 +363,11 @@ SCANS = (
     projects_without_activity,
     notices_ended,
     street_admin_digest,
+    calendar_not_covered,
 )
 
 
 def run_all(today: date | None = None) -> dict[str, int]:
     today = today or local_today()
+    forget_entered()  # read the calendar as it is now, not as this app context first saw it
     return {scan.__name__: scan(today) for scan in SCANS}
