@@ -15,20 +15,25 @@ MAX_ROWS = 40
 BLANK_MAKEUP_ROWS = 6
 
 
+def _typed(field) -> bool:
+    """Something was typed in ``field`` (a date that did not parse counts: it gets its error)."""
+    return any((value or "").strip() for value in field.raw_data or ())
+
+
 class HolidayForm(Form):
     name = StringField(_l("Holiday"), validators=[Optional(), Length(max=40)])
     first = DateField(_l("First day off"), validators=[Optional()])
     last = DateField(_l("Last day off"), validators=[Optional()])
 
     def is_blank(self) -> bool:
-        return not (self.first.data or self.last.data or self.first.raw_data or self.last.raw_data)
+        return not (_typed(self.first) or _typed(self.last))
 
 
 class MakeupDayForm(Form):
     day = DateField(_l("Make-up working day (调休上班)"), validators=[Optional()])
 
     def is_blank(self) -> bool:
-        return not (self.day.data or (self.day.raw_data and self.day.raw_data[0]))
+        return not _typed(self.day)
 
 
 class CalendarYearForm(FlaskForm):

@@ -1,5 +1,7 @@
-"""working-day calendar entered by the district: a year's State Council notice, its public
-holidays and make-up working days (a year entered here decides over the chinesecalendar package)
+"""working-day calendar entered by the district
+
+A year's State Council notice, its public holidays and make-up working days; a year entered
+here decides over the chinesecalendar package.
 
 Revision ID: d3f282815c87
 Revises: 2286f49871bb
