@@ -62,7 +62,8 @@ def _from_json(text: str) -> YearSchedule:
         if not isinstance(h, dict):
             raise DomainError(_l("%(where)s: give name, first and last.", where=where))
         first = _date(h.get("first"), where)
-        holidays.append(Holiday(str(h.get("name") or ""), first, _date(h.get("last"), where)))
+        last = _date(h.get("last"), where) or first  # one day when the last is left out
+        holidays.append(Holiday(str(h.get("name") or ""), first, last))
     makeup = data.get("makeup_days", [])
     if not isinstance(makeup, list):
         raise DomainError(_l("makeup_days must be a list of dates."))
