@@ -37,7 +37,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     import microventure.funds.models
     import microventure.notifications.models
     import microventure.projects.models
-    import microventure.reviews.models  # noqa: F401
+    import microventure.reviews.models
+    import microventure.workcalendar.models  # noqa: F401
     from microventure.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -100,6 +101,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from microventure.reviews import assignment_views, ranking_views, reviewer_views
 
     _routes_on_review_admin = (review_pool_views, assignment_views)  # their routes are on its bp
+    from microventure.workcalendar import views as calendar_views
 
     for blueprint in (
         errors.bp,
@@ -121,6 +123,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         project_admin_views.bp,
         activity_views.bp,
         report_views.bp,
+        calendar_views.bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -132,4 +135,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from microventure.reminders.cli import notifications_cli
 
     app.cli.add_command(notifications_cli)
+    from microventure.workcalendar.cli import calendar_cli
+
+    app.cli.add_command(calendar_cli)
     return app

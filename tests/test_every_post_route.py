@@ -204,6 +204,20 @@ case(
     page=lambda w: f"/admin/users/{w.user(APPLICANT)}",
     action=lambda w: f"/admin/users/{w.user(APPLICANT)}/active",
 )
+case(
+    "calendar.save",
+    user=ADMIN,
+    page=lambda w: "/admin/calendar",
+    action=lambda w: "/admin/calendar",
+    # test data for a year the State Council has not published, not a real schedule
+    data=lambda w: {
+        "year": "2027",
+        "source_title": "测试用通知",
+        "source_published_on": "2026-11-20",
+        "holidays-0-first": "2027-01-01",
+        "holidays-0-last": "2027-01-03",
+    },
+)
 # ---------------------------------------------------------------------------------------- funds
 case(
     "funds.new",

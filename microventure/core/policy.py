@@ -224,6 +224,7 @@ POLICY: dict[str, Rule] = {
     & may_move(ASSIGNMENT, AssignmentStatus.SUBMITTED),
     "review.read_others": is_reviewer & is_assigned_reviewer & others_shown_after_submitting,
     "notification.admin": is_district_admin,
+    "calendar.manage": is_district_admin,
     "decision.manage": manages,
     "project.view": is_own_project | manages,
     "project.list": is_admin,

@@ -6,14 +6,19 @@ from sqlalchemy import text
 
 from microventure.core.celery import broker_status
 from microventure.core.http import plain_http_allowed
+from microventure.core.policy import can
+from microventure.core.timeutil import local_today
 from microventure.extensions import db
+from microventure.workcalendar.queries import calendar_gap
 
 bp = Blueprint("core", __name__)
 
 
 @bp.get("/")
 def index():
-    return render_template("core/index.html", user=current_user)
+    # the office that can enter the calendar is told, from 1 November, before it runs out
+    gap = calendar_gap(local_today()) if can(current_user, "calendar.manage") else None
+    return render_template("core/index.html", user=current_user, calendar_gap=gap)
 
 
 @bp.get("/healthz")

@@ -219,4 +219,11 @@ KINDS: dict[str, Kind] = {
             "Applications waiting for screening: %(screening)s. Assignments released by a declared conflict and not yet reassigned: %(reassign)s. Objections open: %(objections)s. Tranches due for payment: %(tranches)s. Reports waiting for review: %(reports)s. Activity records waiting for review: %(activities)s."
         ),
     ),
+    "digest.calendar_not_covered": Kind(
+        _l("Working-day calendar not entered for next year"),
+        _l("Enter the working-day calendar for %(year)s"),
+        _l(
+            "The working-day calendar for %(year)s has not been entered yet. Once the State Council publishes its holiday schedule, enter the public holidays and make-up working days on the working-day calendar page; until then no notice whose window reaches %(year)s can be published."
+        ),
+    ),
 }

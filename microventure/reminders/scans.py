@@ -16,6 +16,7 @@ from microventure.calls.models import Call, CallStatus
 from microventure.core import links
 from microventure.core.dbtime import db_now
 from microventure.core.timeutil import format_local, local_datetime, local_today, to_local
+from microventure.core.workdays import forget_entered
 from microventure.decisions.models import Notice, Objection, ObjectionStatus
 from microventure.extensions import db
 from microventure.notifications.services import queue
@@ -33,6 +34,7 @@ from microventure.projects.models import (
 from microventure.reminders.schedule import latest_repeat, offset_for, offset_windows
 from microventure.reviews.models import Assignment, AssignmentStatus
 from microventure.reviews.services import OUTSTANDING
+from microventure.workcalendar.queries import calendar_gap
 
 
 def call_closing(today: date, since: date | None = None) -> int:
@@ -350,6 +352,23 @@ def notices_ended(today: date) -> int:
     )
 
 
+def calendar_not_covered(today: date) -> int:
+    """From 1 November, while next year's working-day calendar is missing (or at once when this
+    year's is), each district admin's digest says so every day, linking to the calendar page."""
+    year = calendar_gap(today)
+    if year is None:
+        return 0
+    admins = db.session.scalars(
+        select(User)
+        .join(RoleGrant, RoleGrant.user_id == User.id)
+        .where(RoleGrant.role == Role.DISTRICT_ADMIN, User.is_active.is_(True))
+        .distinct()
+    ).all()
+    link = links.path("calendar.index")
+    entries = [(user, link, f"{year}:{today}", {"year": year}) for user in admins]
+    return len(queue("digest.calendar_not_covered", entries))
+
+
 SCANS = (
     call_closing,
     reviews_due,
@@ -359,6 +378,7 @@ SCANS = (
     projects_without_activity,
     notices_ended,
     street_admin_digest,
+    calendar_not_covered,
 )
 
 
@@ -370,6 +390,7 @@ CATCHING_UP = (call_closing, reviews_due, reports_due, reports_overdue)
 def run_all(today: date | None = None, *, since: date | None = None) -> dict[str, int]:
     """Every scan for ``today``, covering what fell due from ``since`` (default: today)."""
     today = today or local_today()
+    forget_entered()  # read the calendar as it is now, not as this app context first saw it
     since = min(since or today, today)
     return {
         scan.__name__: scan(today, since) if scan in CATCHING_UP else scan(today) for scan in SCANS
