@@ -382,8 +382,8 @@ def test_home_page_warns_from_1_november_while_next_year_is_missing(
 
 
 def test_digest_warns_district_admins_from_1_november(district, make):
-    from microventure.reminders import scans as reminders
     from microventure.notifications.models import Notification
+    from microventure.reminders import scans as reminders
 
     inactive = make.user(role=Role.DISTRICT_ADMIN)
     inactive.is_active = False
