@@ -92,6 +92,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from microventure.projects import views as project_views
     from microventure.reviews import admin_views as review_admin_views
     from microventure.reviews import ranking_views, reviewer_views
+    from microventure.stats import views as stats_views
 
     for blueprint in (
         errors.bp,
@@ -113,6 +114,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         project_admin_views.bp,
         activity_views.bp,
         report_views.bp,
+        stats_views.bp,
     ):
         app.register_blueprint(blueprint)
 

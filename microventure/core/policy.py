@@ -151,7 +151,15 @@ POLICY: dict[str, Rule] = {
     "project.manage": manages,
     "project.report": is_own_project,
     "project.review": manages,
+    "stats.view": is_admin,
+    "stats.all_streets": is_district_admin,
 }
+
+
+def street_scope(user: Any) -> set[int] | None:
+    """The streets whose results a user may see: ``None`` for every street (district admins),
+    else the streets the user administers (the one scope rule of the dashboards and exports)."""
+    return None if is_district_admin(user) else user.street_ids()
 
 
 def can(user: Any, action: str, obj: Any = None) -> bool:

@@ -1,0 +1,386 @@
+"""Read side of the results: every figure from a fixed number of set-based SQL aggregates.
+
+Each kind of fact (applications, projects, tranches, accepted activity records) is one query:
+its rows, filtered and scoped, are grouped once for the whole and once per call, street, domain
+and month, the groupings joined by UNION ALL, with conditional sums for the measures. So the
+dashboard costs the same number of queries whatever the size of the data, and distinct counts
+(organisations taking part) are exact in every grouping. Fund figures come from
+``funds.queries.balances``, the same sums the fund pages and the ledger reconcile with.
+
+The street of a figure is its call's street; for a district-wide call, the applying
+organisation's street."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import func, select
+
+from microventure.accounts.models import Organization, Street
+from microventure.applications.models import Application, ApplicationStatus, BudgetLine
+from microventure.applications.models import FundingSource as Source
+from microventure.calls.models import Call, Domain
+from microventure.decisions.models import Decision, Outcome
+from microventure.extensions import db
+from microventure.funds.queries import RETURNED_TO_FUND, FundBalance, balances
+from microventure.projects.models import (
+    ActivityRecord,
+    Project,
+    ProjectStatus,
+    RecordStatus,
+    Tranche,
+    TrancheStatus,
+)
+from microventure.stats.forms import Filters
+
+DIMENSIONS = ("call", "street", "domain", "month")
+
+# Screening passed: every state an eligible application can move on to.
+PASSED_SCREENING = (
+    ApplicationStatus.ELIGIBLE,
+    ApplicationStatus.IN_REVIEW,
+    ApplicationStatus.RECOMMENDED,
+    ApplicationStatus.NOT_RECOMMENDED,
+    ApplicationStatus.APPROVED,
+    ApplicationStatus.REJECTED,
+)
+IN_PROGRESS = (ProjectStatus.ACTIVE, ProjectStatus.SUSPENDED)
+
+
+class Measures(dict):
+    """One row of figures; a measure nobody recorded is 0 (templates read ``row.approved``)."""
+
+    def __missing__(self, key: str) -> int:
+        return 0
+
+    @property
+    def success_rate(self) -> float | None:
+        """Approved as a share of applications received (None before any is received)."""
+        return self["approved"] / self["received"] if self["received"] else None
+
+
+@dataclass
+class Figures:
+    total: Measures = field(default_factory=Measures)
+    by: dict[str, dict[Any, Measures]] = field(
+        default_factory=lambda: {dim: defaultdict(Measures) for dim in DIMENSIONS}
+    )
+
+    def rows(self, dim: str) -> list[tuple[Any, Measures]]:
+        return sorted(self.by[dim].items(), key=lambda item: (item[0] is None, str(item[0])))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Filters after the scope rule: ``streets`` None means every street."""
+
+    filters: Filters
+    streets: set[int] | None
+
+    @classmethod
+    def of(cls, filters: Filters, allowed: set[int] | None) -> "Scope":
+        streets = allowed
+        if filters.street is not None and (allowed is None or filters.street in allowed):
+            streets = {filters.street}
+        return cls(filters, streets)
+
+
+def _sum(column):
+    # PostgreSQL's sum(bigint) is numeric; fen and counts stay integers
+    return sa.cast(func.coalesce(func.sum(column), 0), sa.BigInteger)
+
+
+def _when(condition, value=1):
+    return sa.case((condition, value), else_=0)
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def _month_of_day(column):
+    if _dialect() == "postgresql":
+        return func.to_char(column, "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
+def _local_month(column):
+    """The month in Asia/Shanghai of a UTC timestamp (China has no daylight saving time)."""
+    if _dialect() == "postgresql":
+        return func.to_char(func.timezone("Asia/Shanghai", column), "YYYY-MM")
+    return func.strftime("%Y-%m", column, "+8 hours")
+
+
+def _street():
+    return func.coalesce(Call.street_id, Organization.street_id)
+
+
+def _filtered(stmt, scope: Scope, domain_column):
+    f = scope.filters
+    if f.year is not None:
+        stmt = stmt.where(Call.year == f.year)
+    if f.call is not None:
+        stmt = stmt.where(Call.id == f.call)
+    if f.domain is not None:
+        stmt = stmt.where(domain_column == f.domain)
+    if scope.streets is not None:
+        stmt = stmt.where(_street().in_(scope.streets or {0}))
+    return stmt
+
+
+def _rollup(facts, measures: dict[str, Any], dims=DIMENSIONS) -> list:
+    """One query: the measures over all of ``facts`` and per value of each dimension."""
+    parts = []
+    for dim in (None, *dims):
+        key = sa.cast(facts.c[dim], sa.String) if dim else sa.cast(sa.null(), sa.String)
+        part = select(
+            sa.literal_column(f"'{dim or 'total'}'").label("dim"),
+            key.label("key"),
+            *(expr.label(name) for name, expr in measures.items()),
+        )
+        parts.append(part.group_by(key) if dim else part)
+    return db.session.execute(sa.union_all(*parts)).all()
+
+
+def _application_figures(scope: Scope) -> list:
+    grant = (
+        select(
+            BudgetLine.application_id,
+            func.sum(BudgetLine.unit_price * BudgetLine.quantity).label("fen"),
+        )
+        .where(BudgetLine.source == Source.GRANT)
+        .group_by(BudgetLine.application_id)
+        .subquery()
+    )
+    first = (
+        select(Application.organization_id, func.min(Application.id).label("first_id"))
+        .where(Application.reference.is_not(None))
+        .group_by(Application.organization_id)
+        .subquery()
+    )
+    status, amount = Application.status, Decision.amount
+    facts = _filtered(
+        select(
+            Application.call_id.label("call"),
+            _street().label("street"),
+            Application.domain.label("domain"),
+            _local_month(Application.submitted_at).label("month"),
+            Application.organization_id.label("org"),
+            _when(status.in_(PASSED_SCREENING)).label("eligible"),
+            _when(status == ApplicationStatus.APPROVED).label("approved"),
+            func.coalesce(grant.c.fen, 0).label("requested"),
+            _when(Decision.outcome == Outcome.RECOMMENDED, amount).label("recommended"),
+            _when(status == ApplicationStatus.APPROVED, amount).label("granted"),
+            _when(Application.id == first.c.first_id).label("first"),
+        )
+        .join(Call, Call.id == Application.call_id)
+        .join(Organization, Organization.id == Application.organization_id)
+        .outerjoin(Decision, Decision.application_id == Application.id)
+        .outerjoin(grant, grant.c.application_id == Application.id)
+        .outerjoin(first, first.c.organization_id == Application.organization_id)
+        .where(Application.reference.is_not(None)),
+        scope,
+        Application.domain,
+    ).subquery()
+    c = facts.c
+    return _rollup(
+        facts,
+        {
+            "received": func.count(),
+            "eligible": _sum(c.eligible),
+            "approved": _sum(c.approved),
+            "amount_requested": _sum(c.requested),
+            "amount_recommended": _sum(c.recommended),
+            "amount_approved": _sum(c.granted),
+            "organizations": func.count(sa.distinct(c.org)),
+            "first_time": _sum(c.first),
+        },
+    )
+
+
+def _project_rows(stmt, scope: Scope, domain_column=Application.domain):
+    stmt = (
+        stmt.join(Call, Call.id == Project.call_id)
+        .join(Organization, Organization.id == Project.organization_id)
+        .join(Application, Application.id == Project.application_id)
+    )
+    return _filtered(stmt, scope, domain_column)
+
+
+def _project_figures(scope: Scope) -> list:
+    facts = _project_rows(
+        select(
+            Project.call_id.label("call"),
+            _street().label("street"),
+            Application.domain.label("domain"),
+            _when(Project.status.in_(IN_PROGRESS)).label("active"),
+            _when(Project.status == ProjectStatus.COMPLETED).label("completed"),
+            _when(Project.status == ProjectStatus.TERMINATED).label("terminated"),
+        ),
+        scope,
+    ).subquery()
+    c = facts.c
+    return _rollup(
+        facts,
+        {
+            "projects": func.count(),
+            "projects_active": _sum(c.active),
+            "projects_completed": _sum(c.completed),
+            "projects_terminated": _sum(c.terminated),
+        },
+        dims=("call", "street", "domain"),
+    )
+
+
+def _tranche_figures(scope: Scope) -> list:
+    """Money paid out (by the day it was paid) and returned to the fund (by the day the tranche
+    was withheld or released)."""
+    paid = Tranche.status == TrancheStatus.PAID
+    month = sa.case((paid, _month_of_day(Tranche.paid_on)), else_=_local_month(Tranche.closed_at))
+    facts = _project_rows(
+        select(
+            Project.call_id.label("call"),
+            _street().label("street"),
+            Application.domain.label("domain"),
+            month.label("month"),
+            _when(paid, Tranche.amount).label("paid"),
+            _when(Tranche.status.in_(RETURNED_TO_FUND), Tranche.amount).label("returned"),
+        )
+        .select_from(Tranche)
+        .join(Project, Project.id == Tranche.project_id),
+        scope,
+    ).where(Tranche.status.in_((TrancheStatus.PAID, *RETURNED_TO_FUND)))
+    facts = facts.subquery()
+    return _rollup(
+        facts,
+        {"amount_disbursed": _sum(facts.c.paid), "amount_returned": _sum(facts.c.returned)},
+    )
+
+
+def _activity_figures(scope: Scope) -> list:
+    """Accepted activity records only: submitted and returned ones are not yet figures. The
+    domain is the record's own (an activity may serve another domain than its application)."""
+    a = ActivityRecord
+    facts = _project_rows(
+        select(
+            Project.call_id.label("call"),
+            _street().label("street"),
+            a.domain.label("domain"),
+            _month_of_day(a.held_on).label("month"),
+            a.participants,
+            a.volunteers,
+            a.volunteer_hours,
+            a.problems_solved,
+        )
+        .select_from(a)
+        .join(Project, Project.id == a.project_id),
+        scope,
+        a.domain,
+    ).where(a.status == RecordStatus.ACCEPTED)
+    facts = facts.subquery()
+    c = facts.c
+    hours = sa.cast(func.coalesce(func.sum(c.volunteer_hours), 0), sa.Numeric(14, 1))
+    return _rollup(
+        facts,
+        {
+            "activities": func.count(),
+            "participants": _sum(c.participants),
+            "volunteers": _sum(c.volunteers),
+            "volunteer_hours": hours,
+            "problems_solved": _sum(c.problems_solved),
+        },
+    )
+
+
+def _key(dim: str, key: str | None):
+    if key is None or dim == "month":
+        return key
+    return Domain(key) if dim == "domain" else int(key)
+
+
+def figures(scope: Scope) -> Figures:
+    """Every application, project, money and activity figure of the scope: four queries."""
+    found = Figures()
+    for rows in (
+        _application_figures(scope),
+        _project_figures(scope),
+        _tranche_figures(scope),
+        _activity_figures(scope),
+    ):
+        for row in rows:
+            values = row._asdict()
+            dim, key = values.pop("dim"), values.pop("key")
+            target = found.total if dim == "total" else found.by[dim][_key(dim, key)]
+            target.update(values)
+    return found
+
+
+def fund_figures(scope: Scope) -> tuple[Measures, dict[int | None, Measures]]:
+    """Money raised into the scope's funds and where it is now, for the whole and per street
+    (``None``: the district's own funds): the fund pages' balances, four queries. Funds belong
+    to streets, not to years, calls or domains, so only the street filter applies."""
+    total: Measures = Measures()
+    per_street: dict[int | None, Measures] = defaultdict(Measures)
+    for b in balances(street_ids=scope.streets):
+        for target in (total, per_street[b.fund.street_id]):
+            _add_balance(target, b)
+    return total, dict(per_street)
+
+
+def _add_balance(target: Measures, b: FundBalance) -> None:
+    target["funds"] += 1
+    target["raised"] += b.raised
+    target["reserved"] += b.reserved
+    target["committed"] += b.committed
+    target["disbursed"] += b.disbursed
+    target["available"] += b.unallocated
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    scope: Scope
+    figures: Figures
+    funds: Measures
+    funds_by_street: dict[int | None, Measures]
+    calls: list  # rows: id, code, title, year, street_id, budget
+    streets: list  # rows: id, name, name_en
+
+    @property
+    def years(self) -> list[int]:
+        return sorted({c.year for c in self.calls}, reverse=True)
+
+    def call(self, call_id: int):
+        return next((c for c in self.calls if c.id == call_id), None)
+
+    def street(self, street_id: int | None):
+        return next((s for s in self.streets if s.id == street_id), None)
+
+
+def call_choices(allowed: set[int] | None) -> list:
+    """The calls whose figures the scope may see: its streets' and the district-wide ones."""
+    stmt = select(Call.id, Call.code, Call.title, Call.year, Call.street_id, Call.budget)
+    if allowed is not None:
+        stmt = stmt.where(Call.street_id.in_(allowed or {0}) | Call.street_id.is_(None))
+    return db.session.execute(stmt.order_by(Call.year.desc(), Call.id.desc())).all()
+
+
+def street_choices(allowed: set[int] | None) -> list:
+    stmt = select(Street.id, Street.name, Street.name_en)
+    if allowed is not None:
+        stmt = stmt.where(Street.id.in_(allowed or {0}))
+    return db.session.execute(stmt.order_by(Street.position, Street.id)).all()
+
+
+def dashboard(filters: Filters, allowed: set[int] | None) -> Dashboard:
+    """The dashboard of the streets ``allowed`` (all when None) under ``filters``: ten queries."""
+    scope = Scope.of(filters, allowed)
+    funds, funds_by_street = fund_figures(scope)
+    return Dashboard(
+        scope,
+        figures(scope),
+        funds,
+        funds_by_street,
+        call_choices(allowed),
+        street_choices(allowed),
+    )
