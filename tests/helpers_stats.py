@@ -1,7 +1,7 @@
 """The seed document's round, built in bulk: three street federations (南村镇, 桥南街, 市桥街)
 pooled ¥1,150,000 into community funds, collected 112 applications, approved 71 projects and
 held 196 activities (accepted records). ``scale`` multiplies the applications, projects and
-activities (not the money raised) for the tests that show a page costs the same at 10×."""
+activities (and the money raised) for the tests that show a page costs the same at 10×."""
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -63,6 +63,7 @@ def seed_round(make, *, scale: int = 1) -> SeedRound:
     totals |= dict.fromkeys(("participants", "volunteers", "problems", "completed"), 0)
     totals |= {"hours": Decimal(0), "terminated": 0, "ineligible": 0}
     for index, (name, (raised, apps, approved, records)) in enumerate(SEED.items()):
+        raised *= scale
         street = make.street(name)
         admin = make.user(role=Role.STREET_ADMIN, street=street, name=f"{name}管理员")
         world.streets[name], world.street_admins[name] = street, admin

@@ -100,6 +100,28 @@ FUNDS = Group(
     dims=("street",),
 )
 
+_ALL = {c.key: c for g in GROUPS for c in g.columns}
+
+# The public page's one table: what residents and donors ask about, per street.
+PUBLIC = Group(
+    "public",
+    _l("Results by street"),
+    tuple(
+        _ALL[key]
+        for key in (
+            "received",
+            "approved",
+            "amount_approved",
+            "amount_disbursed",
+            "activities",
+            "participants",
+            "volunteer_hours",
+            "problems_solved",
+        )
+    ),
+    dims=("street",),
+)
+
 DIMENSION_TITLES = {
     "street": _l("By street"),
     "call": _l("By call"),
