@@ -92,6 +92,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from microventure.projects import views as project_views
     from microventure.reviews import admin_views as review_admin_views
     from microventure.reviews import ranking_views, reviewer_views
+    from microventure.stats import export_views as stats_export_views
     from microventure.stats import public_views as results_views
     from microventure.stats import views as stats_views
 
@@ -117,6 +118,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         report_views.bp,
         stats_views.bp,
         results_views.bp,
+        stats_export_views.bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -112,11 +112,11 @@ def _local_month(column):
     return func.strftime("%Y-%m", column, "+8 hours")
 
 
-def _street():
+def street_of():
     return func.coalesce(Call.street_id, Organization.street_id)
 
 
-def _filtered(stmt, scope: Scope, domain_column):
+def filtered(stmt, scope: Scope, domain_column):
     f = scope.filters
     if f.year is not None:
         stmt = stmt.where(Call.year == f.year)
@@ -125,7 +125,7 @@ def _filtered(stmt, scope: Scope, domain_column):
     if f.domain is not None:
         stmt = stmt.where(domain_column == f.domain)
     if scope.streets is not None:
-        stmt = stmt.where(_street().in_(scope.streets or {0}))
+        stmt = stmt.where(street_of().in_(scope.streets or {0}))
     return stmt
 
 
@@ -160,10 +160,10 @@ def _application_figures(scope: Scope) -> list:
         .subquery()
     )
     status, amount = Application.status, Decision.amount
-    facts = _filtered(
+    facts = filtered(
         select(
             Application.call_id.label("call"),
-            _street().label("street"),
+            street_of().label("street"),
             Application.domain.label("domain"),
             _local_month(Application.submitted_at).label("month"),
             Application.organization_id.label("org"),
@@ -199,20 +199,20 @@ def _application_figures(scope: Scope) -> list:
     )
 
 
-def _project_rows(stmt, scope: Scope, domain_column=Application.domain):
+def project_rows(stmt, scope: Scope, domain_column=Application.domain):
     stmt = (
         stmt.join(Call, Call.id == Project.call_id)
         .join(Organization, Organization.id == Project.organization_id)
         .join(Application, Application.id == Project.application_id)
     )
-    return _filtered(stmt, scope, domain_column)
+    return filtered(stmt, scope, domain_column)
 
 
 def _project_figures(scope: Scope) -> list:
-    facts = _project_rows(
+    facts = project_rows(
         select(
             Project.call_id.label("call"),
-            _street().label("street"),
+            street_of().label("street"),
             Application.domain.label("domain"),
             _when(Project.status.in_(IN_PROGRESS)).label("active"),
             _when(Project.status == ProjectStatus.COMPLETED).label("completed"),
@@ -238,10 +238,10 @@ def _tranche_figures(scope: Scope) -> list:
     was withheld or released)."""
     paid = Tranche.status == TrancheStatus.PAID
     month = sa.case((paid, _month_of_day(Tranche.paid_on)), else_=_local_month(Tranche.closed_at))
-    facts = _project_rows(
+    facts = project_rows(
         select(
             Project.call_id.label("call"),
-            _street().label("street"),
+            street_of().label("street"),
             Application.domain.label("domain"),
             month.label("month"),
             _when(paid, Tranche.amount).label("paid"),
@@ -262,10 +262,10 @@ def _activity_figures(scope: Scope) -> list:
     """Accepted activity records only: submitted and returned ones are not yet figures. The
     domain is the record's own (an activity may serve another domain than its application)."""
     a = ActivityRecord
-    facts = _project_rows(
+    facts = project_rows(
         select(
             Project.call_id.label("call"),
-            _street().label("street"),
+            street_of().label("street"),
             a.domain.label("domain"),
             _month_of_day(a.held_on).label("month"),
             a.participants,
