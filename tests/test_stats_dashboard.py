@@ -89,6 +89,21 @@ def test_the_district_sees_the_seed_round_exactly(client, login_as, world):
     assert [cells[0] for cells in funds.values()] == ["¥500,000.00", "¥350,000.00", "¥300,000.00"]
     activities = table_rows(html, "activities-street")
     assert [cells[0] for cells in activities.values()] == ["70", "66", "60"]
+    # each chart's numbers as a table under it; the chart's data in a JSON block, no inline code
+    chart = re.search(r'data-chart-table="street">.*?<tbody>(.*?)</tbody>', html, re.S).group(1)
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", chart) == [
+        "40",
+        "25",
+        "70",
+        "38",
+        "24",
+        "66",
+        "34",
+        "22",
+        "60",
+    ]
+    assert '<script type="application/json" id="stats-charts">' in html
+    assert "<script>" not in html and " onclick=" not in html
 
 
 def test_the_figures_reconcile_with_the_fund_ledger(client, login_as, world):

@@ -3,8 +3,9 @@
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
+from microventure.core.i18n import current_language
 from microventure.core.policy import authorize, can, street_scope
-from microventure.stats import queries, tables
+from microventure.stats import charts, queries, tables
 from microventure.stats.forms import Filters
 
 bp = Blueprint("stats", __name__, url_prefix="/admin/stats")
@@ -24,8 +25,11 @@ def dashboard():
     by = request.args.get("by")
     if by not in tables.DIMENSION_TITLES:
         by = "street" if can(current_user, "stats.all_streets") else "call"
+    drawn = charts.charts(board, current_language())
     return render_template(
         "stats/dashboard.html",
+        charts=drawn,
+        chart_data=[c.as_json() for c in drawn],
         filters=filters,
         board=board,
         by=by,
