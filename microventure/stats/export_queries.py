@@ -70,6 +70,7 @@ def _project_columns():
         Project.amount,
         Project.status,
         Project.signed_on,
+        Application.domain,
         Organization.name.label("organization"),
         Street.name.label("street"),
         Street.name_en.label("street_en"),

@@ -1,7 +1,9 @@
-"""Excel downloads: the dashboard's figures, the project ledger and activity records (with the
-dashboard's filters and scope), a call's applications and its notice list."""
+"""Downloads: the PDF report and, in Excel, the dashboard's figures, the project ledger and the
+activity records (with the dashboard's filters and scope), a call's applications and notice list."""
 
-from flask import Blueprint, abort
+from io import BytesIO
+
+from flask import Blueprint, abort, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -12,7 +14,7 @@ from microventure.core.timeutil import local_today
 from microventure.decisions.queries import notice_projects
 from microventure.extensions import db
 from microventure.reviews.ranking import ranking
-from microventure.stats import export_queries, exports
+from microventure.stats import export_queries, exports, report
 from microventure.stats.views import board_of_request
 
 bp = Blueprint("stats_exports", __name__)
@@ -69,4 +71,20 @@ def notice_xlsx(call_id: int):
     call = _managed_call(call_id, "decision.manage")
     return sheets.download(
         exports.notice_list(call, notice_projects(call.id)), f"{call.code}-notice.xlsx"
+    )
+
+
+@bp.get("/admin/stats/report.pdf")
+@login_required
+def report_pdf():
+    """The street's (or the district's) round as the PDF report sent upward."""
+    _filters, board = board_of_request()
+    content = report.pdf(board, base_url=request.host_url)
+    name = f"{report.scope_name(board)}-{_('results-report')}-{local_today().isoformat()}.pdf"
+    return send_file(
+        BytesIO(content),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=name,
+        max_age=0,
     )
