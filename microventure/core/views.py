@@ -12,7 +12,31 @@ bp = Blueprint("core", __name__)
 
 @bp.get("/")
 def index():
-    return render_template("core/index.html", user=current_user)
+    """Each role's home: what waits on it and the headline figures; for the public, open calls,
+    current notices and the district's results."""
+    # the home page reads every feature, so its queries live above them, in stats.home
+    from microventure.calls.queries import public_calls
+    from microventure.core.timeutil import utcnow
+    from microventure.stats import home, public_queries
+
+    if current_user.is_authenticated:
+        return render_template(
+            "core/index.html",
+            user=current_user,
+            work=home.work_of(current_user),
+            headline=home.headline(current_user),
+            calendar_missing=home.calendar_missing(home.local_today())
+            if home.is_district_admin(current_user)
+            else None,
+        )
+    now = utcnow()
+    return render_template(
+        "core/index.html",
+        user=current_user,
+        headline=home.headline(None),
+        calls=public_calls(now).current,
+        notices=public_queries.current_notices(now),
+    )
 
 
 @bp.get("/healthz")

@@ -23,6 +23,7 @@ from microventure.applications.models import FundingSource as Source
 from microventure.calls.models import Call, Domain
 from microventure.decisions.models import Decision, Outcome
 from microventure.extensions import db
+from microventure.funds.models import Contribution, Fund
 from microventure.funds.queries import RETURNED_TO_FUND, FundBalance, balances
 from microventure.projects.models import (
     ActivityRecord,
@@ -143,7 +144,7 @@ def _rollup(facts, measures: dict[str, Any], dims=DIMENSIONS) -> list:
     return db.session.execute(sa.union_all(*parts)).all()
 
 
-def _application_figures(scope: Scope) -> list:
+def _application_figures(scope: Scope, dims=DIMENSIONS) -> list:
     grant = (
         select(
             BudgetLine.application_id,
@@ -196,6 +197,7 @@ def _application_figures(scope: Scope) -> list:
             "organizations": func.count(sa.distinct(c.org)),
             "first_time": _sum(c.first),
         },
+        dims,
     )
 
 
@@ -258,7 +260,7 @@ def _tranche_figures(scope: Scope) -> list:
     )
 
 
-def _activity_figures(scope: Scope) -> list:
+def _activity_figures(scope: Scope, dims=DIMENSIONS) -> list:
     """Accepted activity records only: submitted and returned ones are not yet figures. The
     domain is the record's own (an activity may serve another domain than its application)."""
     a = ActivityRecord
@@ -290,6 +292,7 @@ def _activity_figures(scope: Scope) -> list:
             "volunteer_hours": hours,
             "problems_solved": _sum(c.problems_solved),
         },
+        dims,
     )
 
 
@@ -313,6 +316,22 @@ def figures(scope: Scope) -> Figures:
             dim, key = values.pop("dim"), values.pop("key")
             target = found.total if dim == "total" else found.by[dim][_key(dim, key)]
             target.update(values)
+    return found
+
+
+def headline(scope: Scope) -> Measures:
+    """The totals alone (for the home pages): applications and accepted activities, and the
+    money raised into the scope's funds — three queries."""
+    found = Measures()
+    for rows in (_application_figures(scope, ()), _activity_figures(scope, ())):
+        for row in rows:
+            values = row._asdict()
+            del values["dim"], values["key"]
+            found.update(values)
+    raised = select(_sum(Contribution.amount)).join(Fund, Fund.id == Contribution.fund_id)
+    if scope.streets is not None:
+        raised = raised.where(Fund.street_id.in_(scope.streets or {0}))
+    found["raised"] = db.session.scalar(raised)
     return found
 
 
