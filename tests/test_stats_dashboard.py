@@ -143,6 +143,10 @@ def test_filters_by_street_call_domain_and_year(client, login_as, world):
     per_domain = table_rows(page(client, by="domain"), "applications-domain")
     assert headline(garbage, "received") == per_domain["垃圾分类"][0]
     assert headline(page(client, year=2025), "received") == "0"
+    # funds: those the chosen calls draw on
+    assert headline(page(client, call=world.calls["市桥街"].id), "raised") == "¥300,000.00"
+    assert headline(page(client, year=2025), "raised") == "¥0.00"
+    assert headline(page(client, year=2026), "raised") == "¥1,150,000.00"
     assert headline(page(client, year=2026), "received") == "112"
     months = table_rows(page(client, by="month"), "activities-month")
     assert sum(int(cells[0]) for cells in months.values()) == ACTIVITIES

@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from microventure.accounts.models import User
@@ -157,12 +157,15 @@ def visible_funds(user: User) -> list[FundBalance]:
     return balances(street_ids=None if is_district_admin(user) else user.street_ids())
 
 
-def balances(*, street_ids: set[int] | None) -> list[FundBalance]:
-    """The funds of ``street_ids`` (every fund, the district's too, when ``None``) with their
-    balances: four queries whatever the number of funds and calls."""
+def balances(*, street_ids: set[int] | None, fund_ids: Select | None = None) -> list[FundBalance]:
+    """The funds of ``street_ids`` (every fund, the district's too, when ``None``), or only
+    those among ``fund_ids`` (a select of ids), with their balances: four queries whatever the
+    number of funds and calls."""
     stmt = select(Fund, _raised()).options(joinedload(Fund.street)).order_by(Fund.id)
     if street_ids is not None:
         stmt = stmt.where(Fund.street_id.in_(street_ids or {0}))
+    if fund_ids is not None:
+        stmt = stmt.where(Fund.id.in_(fund_ids))
     funds = db.session.execute(stmt).all()
     figures = call_figures([fund.id for fund, _raised in funds])
     return [FundBalance(fund, raised, figures.get(fund.id, [])) for fund, raised in funds]

@@ -338,10 +338,18 @@ def headline(scope: Scope) -> Measures:
 def fund_figures(scope: Scope) -> tuple[Measures, dict[int | None, Measures]]:
     """Money raised into the scope's funds and where it is now, for the whole and per street
     (``None``: the district's own funds): the fund pages' balances, four queries. Funds belong
-    to streets, not to years, calls or domains, so only the street filter applies."""
+    to streets, not to domains; with a year or a call, the funds those calls draw on."""
+    f = scope.filters
+    drawn_on = None
+    if f.year is not None or f.call is not None:
+        drawn_on = select(Call.fund_id)
+        if f.year is not None:
+            drawn_on = drawn_on.where(Call.year == f.year)
+        if f.call is not None:
+            drawn_on = drawn_on.where(Call.id == f.call)
     total: Measures = Measures()
     per_street: dict[int | None, Measures] = defaultdict(Measures)
-    for b in balances(street_ids=scope.streets):
+    for b in balances(street_ids=scope.streets, fund_ids=drawn_on):
         for target in (total, per_street[b.fund.street_id]):
             _add_balance(target, b)
     return total, dict(per_street)
