@@ -131,7 +131,8 @@ def filtered(stmt, scope: Scope, domain_column):
 
 
 def _rollup(facts, measures: dict[str, Any], dims=DIMENSIONS) -> list:
-    """One query: the measures over all of ``facts`` and per value of each dimension."""
+    """One query: the measures over all of ``facts`` and per value of each dimension (for
+    distinct counts, which cannot be added up from finer groups)."""
     parts = []
     for dim in (None, *dims):
         key = sa.cast(facts.c[dim], sa.String) if dim else sa.cast(sa.null(), sa.String)
@@ -144,7 +145,43 @@ def _rollup(facts, measures: dict[str, Any], dims=DIMENSIONS) -> list:
     return db.session.execute(sa.union_all(*parts)).all()
 
 
-def _application_figures(scope: Scope, dims=DIMENSIONS) -> list:
+def _grouped(*parts: tuple[Any, dict[str, Any]]) -> list[dict]:
+    """One query: each part's additive measures grouped by call, street, domain and month (the
+    finest grain, one pass over the rows); a part without a month groups by the other three.
+    The parts go into one UNION ALL, each with zeros for the others' measures."""
+    names = [name for _facts, measures in parts for name in measures]
+    selects = []
+    for facts, measures in parts:
+        keys = [facts.c.call, facts.c.street, facts.c.domain]
+        month = facts.c.month if "month" in facts.c else sa.cast(sa.null(), sa.String)
+        columns = [measures.get(n, sa.cast(sa.literal_column("0"), sa.BigInteger)) for n in names]
+        selects.append(
+            select(
+                *keys,
+                month.label("month"),
+                *(c.label(n) for c, n in zip(columns, names, strict=True)),
+            ).group_by(*keys, *([month] if "month" in facts.c else []))
+        )
+    stmt = selects[0] if len(selects) == 1 else sa.union_all(*selects)
+    return [row._asdict() for row in db.session.execute(stmt)]
+
+
+def _add_up(found: "Figures", rows: list[dict]) -> None:
+    """Add finest-grain rows into the whole and into each dimension's groups."""
+    for row in rows:
+        keys = {dim: row.pop(dim) for dim in DIMENSIONS}
+        if keys["domain"] is not None:
+            keys["domain"] = Domain(keys["domain"])
+        targets = [found.total] + [
+            found.by[dim][key] for dim, key in keys.items() if dim != "month" or key is not None
+        ]
+        for target in targets:
+            for name, value in row.items():
+                if value:
+                    target[name] += value
+
+
+def _application_facts(scope: Scope):
     grant = (
         select(
             BudgetLine.application_id,
@@ -161,13 +198,12 @@ def _application_figures(scope: Scope, dims=DIMENSIONS) -> list:
         .subquery()
     )
     status, amount = Application.status, Decision.amount
-    facts = filtered(
+    return filtered(
         select(
             Application.call_id.label("call"),
             street_of().label("street"),
             Application.domain.label("domain"),
             _local_month(Application.submitted_at).label("month"),
-            Application.organization_id.label("org"),
             _when(status.in_(PASSED_SCREENING)).label("eligible"),
             _when(status == ApplicationStatus.APPROVED).label("approved"),
             func.coalesce(grant.c.fen, 0).label("requested"),
@@ -184,21 +220,37 @@ def _application_figures(scope: Scope, dims=DIMENSIONS) -> list:
         scope,
         Application.domain,
     ).subquery()
-    c = facts.c
-    return _rollup(
-        facts,
-        {
-            "received": func.count(),
-            "eligible": _sum(c.eligible),
-            "approved": _sum(c.approved),
-            "amount_requested": _sum(c.requested),
-            "amount_recommended": _sum(c.recommended),
-            "amount_approved": _sum(c.granted),
-            "organizations": func.count(sa.distinct(c.org)),
-            "first_time": _sum(c.first),
-        },
-        dims,
-    )
+
+
+def _application_measures(c) -> dict:
+    return {
+        "received": func.count(),
+        "eligible": _sum(c.eligible),
+        "approved": _sum(c.approved),
+        "amount_requested": _sum(c.requested),
+        "amount_recommended": _sum(c.recommended),
+        "amount_approved": _sum(c.granted),
+        "first_time": _sum(c.first),
+    }
+
+
+def _organizations(scope: Scope, dims=DIMENSIONS) -> list:
+    """Organisations taking part: a distinct count, so per dimension in SQL (one query)."""
+    facts = filtered(
+        select(
+            Application.call_id.label("call"),
+            street_of().label("street"),
+            Application.domain.label("domain"),
+            _local_month(Application.submitted_at).label("month"),
+            Application.organization_id.label("org"),
+        )
+        .join(Call, Call.id == Application.call_id)
+        .join(Organization, Organization.id == Application.organization_id)
+        .where(Application.reference.is_not(None)),
+        scope,
+        Application.domain,
+    ).subquery()
+    return _rollup(facts, {"organizations": func.count(sa.distinct(facts.c.org))}, dims)
 
 
 def project_rows(stmt, scope: Scope, domain_column=Application.domain):
@@ -210,7 +262,7 @@ def project_rows(stmt, scope: Scope, domain_column=Application.domain):
     return filtered(stmt, scope, domain_column)
 
 
-def _project_figures(scope: Scope) -> list:
+def _project_part(scope: Scope) -> tuple:
     facts = project_rows(
         select(
             Project.call_id.label("call"),
@@ -223,19 +275,15 @@ def _project_figures(scope: Scope) -> list:
         scope,
     ).subquery()
     c = facts.c
-    return _rollup(
-        facts,
-        {
-            "projects": func.count(),
-            "projects_active": _sum(c.active),
-            "projects_completed": _sum(c.completed),
-            "projects_terminated": _sum(c.terminated),
-        },
-        dims=("call", "street", "domain"),
-    )
+    return facts, {
+        "projects": func.count(),
+        "projects_active": _sum(c.active),
+        "projects_completed": _sum(c.completed),
+        "projects_terminated": _sum(c.terminated),
+    }
 
 
-def _tranche_figures(scope: Scope) -> list:
+def _tranche_part(scope: Scope) -> tuple:
     """Money paid out (by the day it was paid) and returned to the fund (by the day the tranche
     was withheld or released)."""
     paid = Tranche.status == TrancheStatus.PAID
@@ -254,13 +302,13 @@ def _tranche_figures(scope: Scope) -> list:
         scope,
     ).where(Tranche.status.in_((TrancheStatus.PAID, *RETURNED_TO_FUND)))
     facts = facts.subquery()
-    return _rollup(
-        facts,
-        {"amount_disbursed": _sum(facts.c.paid), "amount_returned": _sum(facts.c.returned)},
-    )
+    return facts, {
+        "amount_disbursed": _sum(facts.c.paid),
+        "amount_returned": _sum(facts.c.returned),
+    }
 
 
-def _activity_figures(scope: Scope, dims=DIMENSIONS) -> list:
+def _activity_part(scope: Scope) -> tuple:
     """Accepted activity records only: submitted and returned ones are not yet figures. The
     domain is the record's own (an activity may serve another domain than its application)."""
     a = ActivityRecord
@@ -282,18 +330,15 @@ def _activity_figures(scope: Scope, dims=DIMENSIONS) -> list:
     ).where(a.status == RecordStatus.ACCEPTED)
     facts = facts.subquery()
     c = facts.c
-    hours = sa.cast(func.coalesce(func.sum(c.volunteer_hours), 0), sa.Numeric(14, 1))
-    return _rollup(
-        facts,
-        {
-            "activities": func.count(),
-            "participants": _sum(c.participants),
-            "volunteers": _sum(c.volunteers),
-            "volunteer_hours": hours,
-            "problems_solved": _sum(c.problems_solved),
-        },
-        dims,
-    )
+    return facts, {
+        "activities": func.count(),
+        "participants": _sum(c.participants),
+        "volunteers": _sum(c.volunteers),
+        "volunteer_hours": sa.cast(
+            func.coalesce(func.sum(c.volunteer_hours), 0), sa.Numeric(14, 1)
+        ),
+        "problems_solved": _sum(c.problems_solved),
+    }
 
 
 def _key(dim: str, key: str | None):
@@ -303,31 +348,36 @@ def _key(dim: str, key: str | None):
 
 
 def figures(scope: Scope) -> Figures:
-    """Every application, project, money and activity figure of the scope: four queries."""
+    """Every application, project, money and activity figure of the scope: four queries, each
+    one pass over its rows grouped at the finest grain (call × street × domain × month) and
+    added up here into the whole and each dimension; only the distinct count of organisations
+    is grouped per dimension in SQL."""
     found = Figures()
-    for rows in (
-        _application_figures(scope),
-        _project_figures(scope),
-        _tranche_figures(scope),
-        _activity_figures(scope),
-    ):
-        for row in rows:
-            values = row._asdict()
-            dim, key = values.pop("dim"), values.pop("key")
-            target = found.total if dim == "total" else found.by[dim][_key(dim, key)]
-            target.update(values)
+    applications = _application_facts(scope)
+    _add_up(found, _grouped((applications, _application_measures(applications.c))))
+    _add_up(found, _grouped(_project_part(scope), _tranche_part(scope)))
+    _add_up(found, _grouped(_activity_part(scope)))
+    for row in _organizations(scope):
+        target = found.total if row.dim == "total" else found.by[row.dim][_key(row.dim, row.key)]
+        target["organizations"] = row.organizations
     return found
+
+
+def _totals(facts, measures: dict) -> dict:
+    return (
+        db.session.execute(select(*(m.label(n) for n, m in measures.items())).select_from(facts))
+        .one()
+        ._asdict()
+    )
 
 
 def headline(scope: Scope) -> Measures:
     """The totals alone (for the home pages): applications and accepted activities, and the
     money raised into the scope's funds — three queries."""
     found = Measures()
-    for rows in (_application_figures(scope, ()), _activity_figures(scope, ())):
-        for row in rows:
-            values = row._asdict()
-            del values["dim"], values["key"]
-            found.update(values)
+    applications = _application_facts(scope)
+    found.update(_totals(applications, _application_measures(applications.c)))
+    found.update(_totals(*_activity_part(scope)))
     raised = select(_sum(Contribution.amount)).join(Fund, Fund.id == Contribution.fund_id)
     if scope.streets is not None:
         raised = raised.where(Fund.street_id.in_(scope.streets or {0}))
