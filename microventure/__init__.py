@@ -101,6 +101,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from microventure.reviews import assignment_views, ranking_views, reviewer_views
 
     _routes_on_review_admin = (review_pool_views, assignment_views)  # their routes are on its bp
+    from microventure.stats import export_views as stats_export_views
+    from microventure.stats import public_views as results_views
+    from microventure.stats import views as stats_views
     from microventure.workcalendar import views as calendar_views
 
     for blueprint in (
@@ -124,6 +127,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         activity_views.bp,
         report_views.bp,
         calendar_views.bp,
+        stats_views.bp,
+        results_views.bp,
+        stats_export_views.bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -153,9 +153,8 @@ def scope(user: Any, stmt: Any, street_column: Any) -> Any:
     """``manages`` as SQL: the rows a user administers. District admins see every street's;
     street admins those whose ``street_column`` is one of their streets (never district-wide
     rows, whose street is NULL)."""
-    if is_district_admin(user):
-        return stmt
-    return stmt.where(street_column.in_(user.street_ids() or {0}))
+    streets = street_scope(user)
+    return stmt if streets is None else stmt.where(street_column.in_(streets or {0}))
 
 
 @rule
@@ -239,7 +238,15 @@ POLICY: dict[str, Rule] = {
     "project.report": is_own_project,
     "activity.record": is_own_project & records_activities,
     "project.review": manages,
+    "stats.view": is_admin,
+    "stats.all_streets": is_district_admin,
 }
+
+
+def street_scope(user: Any) -> set[int] | None:
+    """The streets whose results a user may see: ``None`` for every street (district admins),
+    else the streets the user administers (the one scope rule of the dashboards and exports)."""
+    return None if is_district_admin(user) else user.street_ids()
 
 
 def can(user: Any, action: str, obj: Any = None) -> bool:

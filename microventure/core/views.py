@@ -16,9 +16,32 @@ bp = Blueprint("core", __name__)
 
 @bp.get("/")
 def index():
-    # the office that can enter the calendar is told, from 1 November, before it runs out
-    gap = calendar_gap(local_today()) if can(current_user, "calendar.manage") else None
-    return render_template("core/index.html", user=current_user, calendar_gap=gap)
+    """Each role's home: what waits on it and the headline figures; for the public, open calls,
+    current notices and the district's results."""
+    # the home page reads every feature, so its queries live above them, in stats.home
+    from microventure.calls.queries import public_calls
+    from microventure.core.timeutil import utcnow
+    from microventure.stats import home, public_queries
+
+    if current_user.is_authenticated:
+        return render_template(
+            "core/index.html",
+            user=current_user,
+            work=home.work_of(current_user),
+            headline=home.headline(current_user),
+            # the office that can enter the calendar is told, from 1 November, before it runs out
+            calendar_gap=calendar_gap(local_today())
+            if can(current_user, "calendar.manage")
+            else None,
+        )
+    now = utcnow()
+    return render_template(
+        "core/index.html",
+        user=current_user,
+        headline=home.headline(None),
+        calls=public_calls(now).current,
+        notices=public_queries.current_notices(now),
+    )
 
 
 @bp.get("/healthz")

@@ -1,5 +1,5 @@
 """``flask demo load``: idempotent demo data — Panyu's 16 streets, organisations, demo accounts,
-a funded round and the reviewer pool."""
+a funded round and the reviewer pool, and the seed document's 2020 round."""
 
 import click
 from flask.cli import AppGroup
@@ -16,6 +16,7 @@ from microventure.demo.people import (
 from microventure.demo.project_round import load_project_round
 from microventure.demo.review_round import load_reviewed_round
 from microventure.demo.rounds import load_reviewer_pool, load_round
+from microventure.demo.seed_story import load_seed_story
 from microventure.extensions import db
 
 demo_cli = AppGroup("demo", help="Demo data.")
@@ -29,6 +30,7 @@ def load() -> None:
     load_reviewer_pool(district)
     load_reviewed_round(district)
     load_project_round(_street_admin())
+    load_seed_story(streets, district)
 
 
 def _street_admin() -> User:

@@ -17,13 +17,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from microventure.accounts.models import User
 from microventure.applications.models import Application
 from microventure.calls.models import Call, CallStatus
-from microventure.core.policy import scope
+from microventure.core.policy import street_scope
 from microventure.decisions.models import HOLDING, Decision
 from microventure.extensions import db
 from microventure.funds.models import Contribution, Fund
@@ -154,8 +154,18 @@ def call_figures(
 
 def visible_funds(user: User) -> list[FundBalance]:
     """The funds a user administers, with balances, in a fixed number of queries."""
+    return balances(street_ids=street_scope(user))
+
+
+def balances(*, street_ids: set[int] | None, fund_ids: Select | None = None) -> list[FundBalance]:
+    """The funds of ``street_ids`` (every fund, the district's too, when ``None``), or only
+    those among ``fund_ids`` (a select of ids), with their balances: four queries whatever the
+    number of funds and calls."""
     stmt = select(Fund, _raised()).options(joinedload(Fund.street)).order_by(Fund.id)
-    stmt = scope(user, stmt, Fund.street_id)
+    if street_ids is not None:
+        stmt = stmt.where(Fund.street_id.in_(street_ids or {0}))
+    if fund_ids is not None:
+        stmt = stmt.where(Fund.id.in_(fund_ids))
     funds = db.session.execute(stmt).all()
     figures = call_figures([fund.id for fund, _raised in funds])
     return [FundBalance(fund, raised, figures.get(fund.id, [])) for fund, raised in funds]

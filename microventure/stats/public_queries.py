@@ -1,0 +1,77 @@
+"""Read side of the public results page: the district's figures, the funded projects, open
+calls and current notices — aggregates and organisations only, never personal data."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from microventure.accounts.models import Organization, Street
+from microventure.applications.models import Application
+from microventure.calls.models import Call
+from microventure.core.pagination import paginate_rows
+from microventure.decisions.models import Notice
+from microventure.extensions import db
+from microventure.projects.models import Project
+from microventure.stats import queries
+from microventure.stats.forms import Filters
+
+
+@dataclass(frozen=True)
+class Results:
+    board: queries.Dashboard  # the whole district, no filters
+    projects: object  # a page of rows
+    notices: list
+
+
+def funded_projects(*, page: int, per_page: int):
+    """Every funded project, newest call first: title, organisation, street, domain, amount and
+    status (one page of plain rows and their count)."""
+    street = func.coalesce(Call.street_id, Organization.street_id)
+    rows = (
+        select(
+            Project.id,
+            Project.title,
+            Project.amount,
+            Project.status,
+            Application.domain,
+            Organization.name.label("organization"),
+            Street.name.label("street"),
+            Street.name_en.label("street_en"),
+            Call.code,
+        )
+        .join(Call, Call.id == Project.call_id)
+        .join(Organization, Organization.id == Project.organization_id)
+        .join(Application, Application.id == Project.application_id)
+        .join(Street, Street.id == street)
+        .order_by(Call.year.desc(), Call.id.desc(), Project.id)
+    )
+    return paginate_rows(rows, page=page, per_page=per_page, ids=select(Project.id))
+
+
+def current_notices(now: datetime) -> list:
+    """Notices open for objections now, soonest end first."""
+    return db.session.execute(
+        select(
+            Notice.call_id,
+            Notice.ends_on,
+            Call.code,
+            Call.title,
+            Street.name.label("street"),
+            Street.name_en.label("street_en"),
+        )
+        .join(Call, Call.id == Notice.call_id)
+        .outerjoin(Street, Street.id == Call.street_id)
+        .where(Notice.ends_at > now)
+        .order_by(Notice.ends_at, Notice.id)
+    ).all()
+
+
+def results(now: datetime, *, page: int, per_page: int) -> Results:
+    """Everything the page shows but the open calls: eleven queries whatever the data."""
+    scope = queries.Scope.of(Filters(), None)
+    funds, funds_by_street = queries.fund_figures(scope)
+    board = queries.Dashboard(
+        scope, queries.figures(scope), funds, funds_by_street, [], queries.street_choices(None)
+    )
+    return Results(board, funded_projects(page=page, per_page=per_page), current_notices(now))

@@ -1,0 +1,463 @@
+"""Read side of the results: every figure from a fixed number of set-based SQL aggregates.
+
+Each kind of fact (applications, projects, tranches, accepted activity records) is one query:
+its rows, filtered and scoped, are grouped once for the whole and once per call, street, domain
+and month, the groupings joined by UNION ALL, with conditional sums for the measures. So the
+dashboard costs the same number of queries whatever the size of the data, and distinct counts
+(organisations taking part) are exact in every grouping. Fund figures come from
+``funds.queries.balances``, the same sums the fund pages and the ledger reconcile with.
+
+The street of a figure is its call's street; for a district-wide call, the applying
+organisation's street."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import func, select
+
+from microventure.accounts.models import Organization, Street
+from microventure.applications.models import Application, ApplicationStatus, BudgetLine
+from microventure.applications.models import FundingSource as Source
+from microventure.calls.models import Call, Domain
+from microventure.decisions.models import Decision, Outcome
+from microventure.extensions import db
+from microventure.funds.models import Contribution, Fund
+from microventure.funds.queries import RETURNED_TO_FUND, FundBalance, balances
+from microventure.projects.models import (
+    ActivityRecord,
+    Project,
+    ProjectStatus,
+    RecordStatus,
+    Tranche,
+    TrancheStatus,
+)
+from microventure.stats.forms import Filters
+
+DIMENSIONS = ("call", "street", "domain", "month")
+
+# Screening passed: every state an eligible application can move on to.
+PASSED_SCREENING = (
+    ApplicationStatus.ELIGIBLE,
+    ApplicationStatus.IN_REVIEW,
+    ApplicationStatus.RECOMMENDED,
+    ApplicationStatus.NOT_RECOMMENDED,
+    ApplicationStatus.APPROVED,
+    ApplicationStatus.REJECTED,
+)
+IN_PROGRESS = (ProjectStatus.ACTIVE, ProjectStatus.SUSPENDED)
+
+
+class Measures(dict):
+    """One row of figures; a measure nobody recorded is 0 (templates read ``row.approved``)."""
+
+    def __missing__(self, key: str) -> int:
+        return 0
+
+    @property
+    def success_rate(self) -> float | None:
+        """Approved as a share of applications received (None before any is received)."""
+        return self["approved"] / self["received"] if self["received"] else None
+
+
+@dataclass
+class Figures:
+    total: Measures = field(default_factory=Measures)
+    by: dict[str, dict[Any, Measures]] = field(
+        default_factory=lambda: {dim: defaultdict(Measures) for dim in DIMENSIONS}
+    )
+
+    def rows(self, dim: str) -> list[tuple[Any, Measures]]:
+        return sorted(self.by[dim].items(), key=lambda item: (item[0] is None, str(item[0])))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Filters after the scope rule: ``streets`` None means every street."""
+
+    filters: Filters
+    streets: set[int] | None
+
+    @classmethod
+    def of(cls, filters: Filters, allowed: set[int] | None) -> "Scope":
+        streets = allowed
+        if filters.street is not None and (allowed is None or filters.street in allowed):
+            streets = {filters.street}
+        return cls(filters, streets)
+
+
+def _sum(column):
+    # PostgreSQL's sum(bigint) is numeric; fen and counts stay integers
+    return sa.cast(func.coalesce(func.sum(column), 0), sa.BigInteger)
+
+
+def _when(condition, value=1):
+    return sa.case((condition, value), else_=0)
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def _month_of_day(column):
+    if _dialect() == "postgresql":
+        return func.to_char(column, "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
+def _local_month(column):
+    """The month in Asia/Shanghai of a UTC timestamp (China has no daylight saving time)."""
+    if _dialect() == "postgresql":
+        return func.to_char(func.timezone("Asia/Shanghai", column), "YYYY-MM")
+    return func.strftime("%Y-%m", column, "+8 hours")
+
+
+def street_of():
+    return func.coalesce(Call.street_id, Organization.street_id)
+
+
+def filtered(stmt, scope: Scope, domain_column):
+    f = scope.filters
+    if f.year is not None:
+        stmt = stmt.where(Call.year == f.year)
+    if f.call is not None:
+        stmt = stmt.where(Call.id == f.call)
+    if f.domain is not None:
+        stmt = stmt.where(domain_column == f.domain)
+    if scope.streets is not None:
+        stmt = stmt.where(street_of().in_(scope.streets or {0}))
+    return stmt
+
+
+def _rollup(facts, measures: dict[str, Any], dims=DIMENSIONS) -> list:
+    """One query: the measures over all of ``facts`` and per value of each dimension (for
+    distinct counts, which cannot be added up from finer groups)."""
+    parts = []
+    for dim in (None, *dims):
+        key = sa.cast(facts.c[dim], sa.String) if dim else sa.cast(sa.null(), sa.String)
+        part = select(
+            sa.literal_column(f"'{dim or 'total'}'").label("dim"),
+            key.label("key"),
+            *(expr.label(name) for name, expr in measures.items()),
+        )
+        parts.append(part.group_by(key) if dim else part)
+    return db.session.execute(sa.union_all(*parts)).all()
+
+
+def _grouped(*parts: tuple[Any, dict[str, Any]]) -> list[dict]:
+    """One query: each part's additive measures grouped by call, street, domain and month (the
+    finest grain, one pass over the rows); a part without a month groups by the other three.
+    The parts go into one UNION ALL, each with zeros for the others' measures."""
+    names = [name for _facts, measures in parts for name in measures]
+    selects = []
+    for facts, measures in parts:
+        keys = [facts.c.call, facts.c.street, facts.c.domain]
+        month = facts.c.month if "month" in facts.c else sa.cast(sa.null(), sa.String)
+        columns = [measures.get(n, sa.cast(sa.literal_column("0"), sa.BigInteger)) for n in names]
+        selects.append(
+            select(
+                *keys,
+                month.label("month"),
+                *(c.label(n) for c, n in zip(columns, names, strict=True)),
+            ).group_by(*keys, *([month] if "month" in facts.c else []))
+        )
+    stmt = selects[0] if len(selects) == 1 else sa.union_all(*selects)
+    return [row._asdict() for row in db.session.execute(stmt)]
+
+
+def _add_up(found: "Figures", rows: list[dict]) -> None:
+    """Add finest-grain rows into the whole and into each dimension's groups."""
+    for row in rows:
+        keys = {dim: row.pop(dim) for dim in DIMENSIONS}
+        if keys["domain"] is not None:
+            keys["domain"] = Domain(keys["domain"])
+        targets = [found.total] + [
+            found.by[dim][key] for dim, key in keys.items() if dim != "month" or key is not None
+        ]
+        for target in targets:
+            for name, value in row.items():
+                if value:
+                    target[name] += value
+
+
+def _application_facts(scope: Scope):
+    grant = (
+        select(
+            BudgetLine.application_id,
+            func.sum(BudgetLine.unit_price * BudgetLine.quantity).label("fen"),
+        )
+        .where(BudgetLine.source == Source.GRANT)
+        .group_by(BudgetLine.application_id)
+        .subquery()
+    )
+    first = (
+        select(Application.organization_id, func.min(Application.id).label("first_id"))
+        .where(Application.reference.is_not(None))
+        .group_by(Application.organization_id)
+        .subquery()
+    )
+    status, amount = Application.status, Decision.amount
+    return filtered(
+        select(
+            Application.call_id.label("call"),
+            street_of().label("street"),
+            Application.domain.label("domain"),
+            _local_month(Application.submitted_at).label("month"),
+            _when(status.in_(PASSED_SCREENING)).label("eligible"),
+            _when(status == ApplicationStatus.APPROVED).label("approved"),
+            func.coalesce(grant.c.fen, 0).label("requested"),
+            _when(Decision.outcome == Outcome.RECOMMENDED, amount).label("recommended"),
+            _when(status == ApplicationStatus.APPROVED, amount).label("granted"),
+            _when(Application.id == first.c.first_id).label("first"),
+        )
+        .join(Call, Call.id == Application.call_id)
+        .join(Organization, Organization.id == Application.organization_id)
+        .outerjoin(Decision, Decision.application_id == Application.id)
+        .outerjoin(grant, grant.c.application_id == Application.id)
+        .outerjoin(first, first.c.organization_id == Application.organization_id)
+        .where(Application.reference.is_not(None)),
+        scope,
+        Application.domain,
+    ).subquery()
+
+
+def _application_measures(c) -> dict:
+    return {
+        "received": func.count(),
+        "eligible": _sum(c.eligible),
+        "approved": _sum(c.approved),
+        "amount_requested": _sum(c.requested),
+        "amount_recommended": _sum(c.recommended),
+        "amount_approved": _sum(c.granted),
+        "first_time": _sum(c.first),
+    }
+
+
+def _organizations(scope: Scope, dims=DIMENSIONS) -> list:
+    """Organisations taking part: a distinct count, so per dimension in SQL (one query)."""
+    facts = filtered(
+        select(
+            Application.call_id.label("call"),
+            street_of().label("street"),
+            Application.domain.label("domain"),
+            _local_month(Application.submitted_at).label("month"),
+            Application.organization_id.label("org"),
+        )
+        .join(Call, Call.id == Application.call_id)
+        .join(Organization, Organization.id == Application.organization_id)
+        .where(Application.reference.is_not(None)),
+        scope,
+        Application.domain,
+    ).subquery()
+    return _rollup(facts, {"organizations": func.count(sa.distinct(facts.c.org))}, dims)
+
+
+def project_rows(stmt, scope: Scope, domain_column=Application.domain):
+    stmt = (
+        stmt.join(Call, Call.id == Project.call_id)
+        .join(Organization, Organization.id == Project.organization_id)
+        .join(Application, Application.id == Project.application_id)
+    )
+    return filtered(stmt, scope, domain_column)
+
+
+def _project_part(scope: Scope) -> tuple:
+    facts = project_rows(
+        select(
+            Project.call_id.label("call"),
+            street_of().label("street"),
+            Application.domain.label("domain"),
+            _when(Project.status.in_(IN_PROGRESS)).label("active"),
+            _when(Project.status == ProjectStatus.COMPLETED).label("completed"),
+            _when(Project.status == ProjectStatus.TERMINATED).label("terminated"),
+        ),
+        scope,
+    ).subquery()
+    c = facts.c
+    return facts, {
+        "projects": func.count(),
+        "projects_active": _sum(c.active),
+        "projects_completed": _sum(c.completed),
+        "projects_terminated": _sum(c.terminated),
+    }
+
+
+def _tranche_part(scope: Scope) -> tuple:
+    """Money paid out (by the day it was paid) and returned to the fund (by the day the tranche
+    was withheld or released)."""
+    paid = Tranche.status == TrancheStatus.PAID
+    month = sa.case((paid, _month_of_day(Tranche.paid_on)), else_=_local_month(Tranche.closed_at))
+    facts = project_rows(
+        select(
+            Project.call_id.label("call"),
+            street_of().label("street"),
+            Application.domain.label("domain"),
+            month.label("month"),
+            _when(paid, Tranche.amount).label("paid"),
+            _when(Tranche.status.in_(RETURNED_TO_FUND), Tranche.amount).label("returned"),
+        )
+        .select_from(Tranche)
+        .join(Project, Project.id == Tranche.project_id),
+        scope,
+    ).where(Tranche.status.in_((TrancheStatus.PAID, *RETURNED_TO_FUND)))
+    facts = facts.subquery()
+    return facts, {
+        "amount_disbursed": _sum(facts.c.paid),
+        "amount_returned": _sum(facts.c.returned),
+    }
+
+
+def _activity_part(scope: Scope) -> tuple:
+    """Accepted activity records only: submitted and returned ones are not yet figures. The
+    domain is the record's own (an activity may serve another domain than its application)."""
+    a = ActivityRecord
+    facts = project_rows(
+        select(
+            Project.call_id.label("call"),
+            street_of().label("street"),
+            a.domain.label("domain"),
+            _month_of_day(a.held_on).label("month"),
+            a.participants,
+            a.volunteers,
+            a.volunteer_hours,
+            a.problems_solved,
+        )
+        .select_from(a)
+        .join(Project, Project.id == a.project_id),
+        scope,
+        a.domain,
+    ).where(a.status == RecordStatus.ACCEPTED)
+    facts = facts.subquery()
+    c = facts.c
+    return facts, {
+        "activities": func.count(),
+        "participants": _sum(c.participants),
+        "volunteers": _sum(c.volunteers),
+        "volunteer_hours": sa.cast(
+            func.coalesce(func.sum(c.volunteer_hours), 0), sa.Numeric(14, 1)
+        ),
+        "problems_solved": _sum(c.problems_solved),
+    }
+
+
+def _key(dim: str, key: str | None):
+    if key is None or dim == "month":
+        return key
+    return Domain(key) if dim == "domain" else int(key)
+
+
+def figures(scope: Scope) -> Figures:
+    """Every application, project, money and activity figure of the scope: four queries, each
+    one pass over its rows grouped at the finest grain (call × street × domain × month) and
+    added up here into the whole and each dimension; only the distinct count of organisations
+    is grouped per dimension in SQL."""
+    found = Figures()
+    applications = _application_facts(scope)
+    _add_up(found, _grouped((applications, _application_measures(applications.c))))
+    _add_up(found, _grouped(_project_part(scope), _tranche_part(scope)))
+    _add_up(found, _grouped(_activity_part(scope)))
+    for row in _organizations(scope):
+        target = found.total if row.dim == "total" else found.by[row.dim][_key(row.dim, row.key)]
+        target["organizations"] = row.organizations
+    return found
+
+
+def _totals(facts, measures: dict) -> dict:
+    return (
+        db.session.execute(select(*(m.label(n) for n, m in measures.items())).select_from(facts))
+        .one()
+        ._asdict()
+    )
+
+
+def headline(scope: Scope) -> Measures:
+    """The totals alone (for the home pages): applications and accepted activities, and the
+    money raised into the scope's funds — three queries."""
+    found = Measures()
+    applications = _application_facts(scope)
+    found.update(_totals(applications, _application_measures(applications.c)))
+    found.update(_totals(*_activity_part(scope)))
+    raised = select(_sum(Contribution.amount)).join(Fund, Fund.id == Contribution.fund_id)
+    if scope.streets is not None:
+        raised = raised.where(Fund.street_id.in_(scope.streets or {0}))
+    found["raised"] = db.session.scalar(raised)
+    return found
+
+
+def fund_figures(scope: Scope) -> tuple[Measures, dict[int | None, Measures]]:
+    """Money raised into the scope's funds and where it is now, for the whole and per street
+    (``None``: the district's own funds): the fund pages' balances, four queries. Funds belong
+    to streets, not to domains; with a year or a call, the funds those calls draw on."""
+    f = scope.filters
+    drawn_on = None
+    if f.year is not None or f.call is not None:
+        drawn_on = select(Call.fund_id)
+        if f.year is not None:
+            drawn_on = drawn_on.where(Call.year == f.year)
+        if f.call is not None:
+            drawn_on = drawn_on.where(Call.id == f.call)
+    total: Measures = Measures()
+    per_street: dict[int | None, Measures] = defaultdict(Measures)
+    for b in balances(street_ids=scope.streets, fund_ids=drawn_on):
+        for target in (total, per_street[b.fund.street_id]):
+            _add_balance(target, b)
+    return total, dict(per_street)
+
+
+def _add_balance(target: Measures, b: FundBalance) -> None:
+    target["funds"] += 1
+    target["raised"] += b.raised
+    target["reserved"] += b.reserved
+    target["committed"] += b.committed
+    target["disbursed"] += b.disbursed
+    target["available"] += b.unallocated
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    scope: Scope
+    figures: Figures
+    funds: Measures
+    funds_by_street: dict[int | None, Measures]
+    calls: list  # rows: id, code, title, year, street_id, budget
+    streets: list  # rows: id, name, name_en
+
+    @property
+    def years(self) -> list[int]:
+        return sorted({c.year for c in self.calls}, reverse=True)
+
+    def call(self, call_id: int):
+        return next((c for c in self.calls if c.id == call_id), None)
+
+    def street(self, street_id: int | None):
+        return next((s for s in self.streets if s.id == street_id), None)
+
+
+def call_choices(allowed: set[int] | None) -> list:
+    """The calls whose figures the scope may see: its streets' and the district-wide ones."""
+    stmt = select(Call.id, Call.code, Call.title, Call.year, Call.street_id, Call.budget)
+    if allowed is not None:
+        stmt = stmt.where(Call.street_id.in_(allowed or {0}) | Call.street_id.is_(None))
+    return db.session.execute(stmt.order_by(Call.year.desc(), Call.id.desc())).all()
+
+
+def street_choices(allowed: set[int] | None) -> list:
+    stmt = select(Street.id, Street.name, Street.name_en)
+    if allowed is not None:
+        stmt = stmt.where(Street.id.in_(allowed or {0}))
+    return db.session.execute(stmt.order_by(Street.position, Street.id)).all()
+
+
+def dashboard(filters: Filters, allowed: set[int] | None) -> Dashboard:
+    """The dashboard of the streets ``allowed`` (all when None) under ``filters``: ten queries."""
+    scope = Scope.of(filters, allowed)
+    funds, funds_by_street = fund_figures(scope)
+    return Dashboard(
+        scope,
+        figures(scope),
+        funds,
+        funds_by_street,
+        call_choices(allowed),
+        street_choices(allowed),
+    )
