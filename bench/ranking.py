@@ -52,7 +52,6 @@ from microventure.calls import services as calls  # noqa: E402
 from microventure.calls.models import BudgetCategory, Call, Domain  # noqa: E402
 from microventure.core.timeutil import utcnow  # noqa: E402
 from microventure.extensions import db  # noqa: E402
-from microventure.reviews import pool as reviewer_pool  # noqa: E402
 from microventure.reviews import services as reviews  # noqa: E402
 from microventure.reviews.models import (  # noqa: E402
     Assignment,
@@ -61,6 +60,7 @@ from microventure.reviews.models import (  # noqa: E402
     Review,
     Score,
 )
+from microventure.reviews.pool import services as reviewer_pool  # noqa: E402
 from tests.helpers_calls import call_settings, complete_content, make_fund  # noqa: E402
 
 PASSWORD = "bench-password-1"

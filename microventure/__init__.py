@@ -97,8 +97,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from microventure.projects.activities import views as activity_views
     from microventure.projects.reports import views as report_views
     from microventure.reviews import admin_base as review_admin
-    from microventure.reviews import admin_views as review_pool_views
-    from microventure.reviews import assignment_views, ranking_views, reviewer_views
+    from microventure.reviews import assignment_views, reviewer_views
+    from microventure.reviews.pool import views as review_pool_views
+    from microventure.reviews.ranking import views as ranking_views
 
     _routes_on_review_admin = (review_pool_views, assignment_views)  # their routes are on its bp
     from microventure.stats import export_views as stats_export_views

@@ -10,7 +10,7 @@ from microventure.applications import services as applications
 from microventure.applications.models import ApplicationStatus
 from microventure.calls.models import AttachmentKind, Domain
 from microventure.core.timeutil import utcnow
-from microventure.reviews import pool as reviewer_pool
+from microventure.reviews.pool import services as reviewer_pool
 from tests.helpers_calls import complete_content, make_call, make_fund
 
 

@@ -10,7 +10,7 @@ from microventure.calls.services import settings_of
 from microventure.decisions.funding_line import Basis, propose
 from microventure.extensions import db
 from microventure.funds.queries import call_balance
-from microventure.reviews.ranking import RankRow
+from microventure.reviews.ranking.queries import RankRow
 from tests.test_decisions_world import YUAN, Rows, decision_world
 
 K = 1_000 * YUAN  # ¥1,000 in fen

@@ -15,7 +15,7 @@ from microventure.decisions import services as decisions
 from microventure.extensions import db
 from microventure.reviews import services as reviews
 from microventure.reviews.models import Recommendation
-from microventure.reviews.ranking import ranking
+from microventure.reviews.ranking.queries import ranking
 from tests.helpers_calls import complete_content
 from tests.helpers_reviews import due, eligible_round
 

@@ -12,7 +12,7 @@ from microventure.accounts.models import Role
 from microventure.extensions import db
 from microventure.reviews import services
 from microventure.reviews.models import Assignment, Recommendation
-from microventure.reviews.ranking import ranking
+from microventure.reviews.ranking.queries import ranking
 from tests.helpers_reviews import due, eligible_round
 
 

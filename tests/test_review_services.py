@@ -6,10 +6,10 @@ from microventure.applications.models import ApplicationStatus
 from microventure.calls.models import Aggregation
 from microventure.core.errors import DomainError, RuleViolations
 from microventure.extensions import db
-from microventure.reviews import pool as reviewer_pool
 from microventure.reviews import services
 from microventure.reviews.models import AssignmentStatus, Recommendation
-from microventure.reviews.ranking import aggregate, ranking, z_scores
+from microventure.reviews.pool import services as reviewer_pool
+from microventure.reviews.ranking.queries import aggregate, ranking, z_scores
 from tests.helpers_reviews import add_reviewer, due, eligible_round
 
 

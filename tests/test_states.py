@@ -18,7 +18,7 @@ from microventure.reviews.models import ASSIGNMENT
 
 PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "microventure"
 # Attributes named like a state that are not stored states.
-NOT_A_STATE = {"reviews/excel_import.py": "a spreadsheet row's import outcome"}
+NOT_A_STATE = {"reviews/pool/excel_import.py": "a spreadsheet row's import outcome"}
 
 
 def test_every_stateful_model_has_one_machine():

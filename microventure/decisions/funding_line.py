@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from microventure.calls.models import LineRule
 from microventure.core.models import LabelledEnum, labels
-from microventure.reviews.ranking import RankRow
+from microventure.reviews.ranking.queries import RankRow
 
 
 class Basis(LabelledEnum):

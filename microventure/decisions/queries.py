@@ -20,7 +20,7 @@ from microventure.extensions import db
 from microventure.funds.queries import CallFigures, call_balance
 from microventure.projects.models import Project
 from microventure.reviews.models import Assignment, Review
-from microventure.reviews.ranking import ranking
+from microventure.reviews.ranking.queries import ranking
 
 S = ApplicationStatus
 

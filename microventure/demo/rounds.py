@@ -22,8 +22,8 @@ from microventure.core.timeutil import local_datetime, local_today
 from microventure.extensions import db
 from microventure.funds import services as funds
 from microventure.funds.models import Fund, FundKind
-from microventure.reviews import pool as reviewer_pool
 from microventure.reviews.models import ReviewerProfile
+from microventure.reviews.pool import services as reviewer_pool
 
 CONTRIBUTIONS = [
     ("南村镇社会组织联合会", 400_000),

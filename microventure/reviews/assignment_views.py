@@ -26,7 +26,6 @@ from microventure.core.forms import perform
 from microventure.core.timeutil import local_today
 from microventure.extensions import db
 from microventure.reviews import admin_queries as queries
-from microventure.reviews import pool as reviewer_pool
 from microventure.reviews import services
 from microventure.reviews.admin_base import (
     bp,
@@ -43,6 +42,7 @@ from microventure.reviews.admin_forms import (
     ReopenForm,
     default_due_on,
 )
+from microventure.reviews.pool import services as reviewer_pool
 
 # --------------------------------------------------------------------------------- assignment
 

@@ -18,7 +18,6 @@ from microventure.core.money import format_fen
 from microventure.core.timeutil import local_today, utcnow
 from microventure.extensions import db
 from microventure.notifications.services import admins_of, notify
-from microventure.reviews import pool as reviewer_pool
 from microventure.reviews.models import (
     ASSIGNMENT,
     Assignment,
@@ -27,6 +26,7 @@ from microventure.reviews.models import (
     Review,
     Score,
 )
+from microventure.reviews.pool import services as reviewer_pool
 
 A = AssignmentStatus
 S = ApplicationStatus

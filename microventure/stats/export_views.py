@@ -13,7 +13,7 @@ from microventure.core.policy import authorize
 from microventure.core.timeutil import local_today
 from microventure.decisions.queries import notice_projects
 from microventure.extensions import db
-from microventure.reviews.ranking import ranking
+from microventure.reviews.ranking.queries import ranking
 from microventure.stats import export_queries, exports, report
 from microventure.stats.views import board_of_request
 

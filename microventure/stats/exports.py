@@ -21,7 +21,7 @@ from microventure.core.sheets import (
 from microventure.core.timeutil import format_local, utcnow
 from microventure.decisions.queries import NoticeProject
 from microventure.projects.models import TrancheStatus
-from microventure.reviews.ranking import RankRow
+from microventure.reviews.ranking.queries import RankRow
 from microventure.stats import tables
 from microventure.stats.queries import Dashboard, Measures
 

@@ -26,8 +26,6 @@ from microventure.core.i18n import current_language
 from microventure.core.policy import authorize
 from microventure.extensions import db
 from microventure.reviews import admin_queries as queries
-from microventure.reviews import excel_import
-from microventure.reviews import pool as reviewer_pool
 from microventure.reviews.admin_base import bp, get_or_none, page_number, per_page
 from microventure.reviews.admin_forms import (
     ConflictForm,
@@ -36,6 +34,8 @@ from microventure.reviews.admin_forms import (
     ReviewerForm,
 )
 from microventure.reviews.models import ReviewerProfile
+from microventure.reviews.pool import excel_import
+from microventure.reviews.pool import services as reviewer_pool
 
 # ----------------------------------------------------------------------------------- the pool
 

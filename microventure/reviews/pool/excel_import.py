@@ -27,8 +27,8 @@ from microventure.core.errors import DomainError, RuleViolations
 from microventure.core.files import FileKind, detect_kind
 from microventure.core.forms import email_address
 from microventure.extensions import db
-from microventure.reviews import pool as reviewer_pool
 from microventure.reviews.models import ReviewerProfile
+from microventure.reviews.pool import services as reviewer_pool
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ROWS = 500  # each new account hashes a password: keep one upload well inside a request

@@ -10,7 +10,7 @@ from microventure.calls.models import Call, RubricCriterion
 from microventure.core import sheets
 from microventure.core.i18n import current_language
 from microventure.core.sheets import MONEY, POINTS, SUM, TWO, Col
-from microventure.reviews.ranking import RankRow, Reviewer
+from microventure.reviews.ranking.queries import RankRow, Reviewer
 
 # key → (中文, English)
 WORDS: dict[str, tuple[str, str]] = {

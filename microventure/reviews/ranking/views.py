@@ -18,8 +18,8 @@ from microventure.calls.models import Call, RubricCriterion
 from microventure.core.money import format_fen
 from microventure.core.policy import authorize
 from microventure.extensions import db
-from microventure.reviews import ranking_export
-from microventure.reviews.ranking import RankRow, Reviewer, ranking, reviewers_of
+from microventure.reviews.ranking import export as ranking_export
+from microventure.reviews.ranking.queries import RankRow, Reviewer, ranking, reviewers_of
 
 bp = Blueprint("ranking", __name__)
 
