@@ -28,7 +28,17 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     config_module.finalize(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    # Every feature's tables, so the metadata (migrations, the models-vs-migrations test) has all.
+    _import_models()
+    _init_extensions(app)
+    _hand_over_the_outbox(app)
+    _register_blueprints(app)
+    _register_commands(app)
+    return app
+
+
+def _import_models() -> None:
+    """Every feature's tables, so the metadata (migrations, the models-vs-migrations test) has
+    all."""
     import microventure.accounts.models
     import microventure.applications.models
     import microventure.calls.models
@@ -39,6 +49,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     import microventure.projects.models
     import microventure.reviews.models
     import microventure.workcalendar.models  # noqa: F401
+
+
+def _init_extensions(app: Flask) -> None:
     from microventure.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -67,6 +80,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     celery_init_app(app)
 
+
+def _hand_over_the_outbox(app: Flask) -> None:
+    from microventure.extensions import db
     from microventure.notifications import tasks as outbox
 
     @app.before_request
@@ -82,6 +98,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         outbox.dispatch_committed(db.session())
         return response
 
+
+def _register_blueprints(app: Flask) -> None:
     from microventure.accounts import admin_views, auth, views
     from microventure.applications import screening_views
     from microventure.applications import views as application_views
@@ -100,13 +118,12 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from microventure.reviews import assignment_views, reviewer_views
     from microventure.reviews.pool import views as review_pool_views
     from microventure.reviews.ranking import views as ranking_views
-
-    _routes_on_review_admin = (review_pool_views, assignment_views)  # their routes are on its bp
     from microventure.stats import export_views as stats_export_views
     from microventure.stats import public_views as results_views
     from microventure.stats import views as stats_views
     from microventure.workcalendar import views as calendar_views
 
+    _routes_on_review_admin = (review_pool_views, assignment_views)  # their routes are on its bp
     for blueprint in (
         errors.bp,
         core_views.bp,
@@ -134,15 +151,12 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     ):
         app.register_blueprint(blueprint)
 
+
+def _register_commands(app: Flask) -> None:
     from microventure import demo
-    from microventure.accounts import cli as accounts_cli
-
-    app.cli.add_command(demo.demo_cli)
-    app.cli.add_command(accounts_cli.admin_cli)
+    from microventure.accounts.cli import admin_cli
     from microventure.reminders.cli import notifications_cli
-
-    app.cli.add_command(notifications_cli)
     from microventure.workcalendar.cli import calendar_cli
 
-    app.cli.add_command(calendar_cli)
-    return app
+    for group in (demo.demo_cli, admin_cli, notifications_cli, calendar_cli):
+        app.cli.add_command(group)
