@@ -7,17 +7,14 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from werkzeug.datastructures import FileStorage
 
 from microventure.accounts.models import User
 from microventure.applications.models import BudgetLine, FundingSource
 from microventure.calls.models import BudgetCategory
-from microventure.core import audit, files
-from microventure.core.errors import DomainError, collect
-from microventure.core.money import format_fen
-from microventure.core.timeutil import local_today, utcnow
+from microventure.core import audit
+from microventure.core.timeutil import utcnow
 from microventure.extensions import db
 from microventure.projects import services as projects
 from microventure.projects.models import (
@@ -27,10 +24,8 @@ from microventure.projects.models import (
     Report,
     ReportStatus,
 )
+from microventure.projects.reports import rules
 from microventure.projects.reports.services import check_editable
-
-RECEIPT_KINDS = {files.FileKind.PDF, files.FileKind.IMAGE_JPEG, files.FileKind.IMAGE_PNG}
-PAYEE_LIMIT = 120
 
 
 def add_expenditure(
@@ -48,50 +43,9 @@ def add_expenditure(
     project = report.project
     payee = (payee or "").strip()
     line = db.session.get(BudgetLine, budget_line_id) if budget_line_id else None
-
-    def budget_line() -> None:
-        if (
-            line is None
-            or line.application_id != project.application_id
-            or line.source is not FundingSource.GRANT
-        ):
-            raise DomainError(
-                _l("Choose one of the project's grant budget lines."), field="budget_line_id"
-            )
-
-    def money() -> None:
-        if amount is None or amount <= 0:
-            raise DomainError(_l("Enter an amount greater than zero."), field="amount")
-        if amount > project.amount:
-            raise DomainError(
-                _l(
-                    "One expenditure cannot be more than the whole grant of %(amount)s.",
-                    amount=format_fen(project.amount),
-                ),
-                field="amount",
-            )
-
-    def day() -> None:
-        _check_spent_on(project, spent_on)
-
-    def who() -> None:
-        if not payee:
-            raise DomainError(_l("Enter who was paid."), field="payee")
-        if len(payee) > PAYEE_LIMIT:
-            raise DomainError(
-                _l("Use at most %(count)s characters.", count=PAYEE_LIMIT), field="payee"
-            )
-
-    def scan() -> None:
-        if receipt is not None and receipt.filename:
-            kind = files.detect_kind(receipt.stream.read(8), receipt.filename)
-            receipt.stream.seek(0)
-            if kind not in RECEIPT_KINDS:
-                raise DomainError(
-                    _l("Upload the receipt as a PDF or a JPEG/PNG photo."), field="receipt"
-                )
-
-    collect([budget_line, money, day, who, scan])
+    rules.check_expenditure(
+        project=project, line=line, amount=amount, spent_on=spent_on, payee=payee, receipt=receipt
+    )
     stored = None
     if receipt is not None and receipt.filename:
         stored = projects.store_project_file(
@@ -128,22 +82,6 @@ def add_expenditure(
         },
     )
     return expenditure
-
-
-def _check_spent_on(project: Project, spent_on: date | None) -> None:
-    if spent_on is None:
-        raise DomainError(_l("Enter the date the money was spent."), field="spent_on")
-    if spent_on > local_today():
-        raise DomainError(_l("The date cannot be in the future."), field="spent_on")
-    if not project.starts_on <= spent_on <= project.ends_on:
-        raise DomainError(
-            _l(
-                "The date must fall within the project period, %(start)s to %(end)s.",
-                start=project.starts_on.isoformat(),
-                end=project.ends_on.isoformat(),
-            ),
-            field="spent_on",
-        )
 
 
 def remove_expenditure(*, expenditure: Expenditure, actor: User) -> None:

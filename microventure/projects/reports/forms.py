@@ -9,7 +9,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from microventure.accounts.forms import optional_int
 from microventure.core.forms import BaseForm
 from microventure.core.money import MoneyField
-from microventure.projects.reports.budget import PAYEE_LIMIT
+from microventure.projects.reports.rules import PAYEE_LIMIT
 from microventure.projects.reports.services import ACTUAL_LIMIT, TEXT_LIMIT
 
 
