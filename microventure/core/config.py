@@ -58,6 +58,8 @@ class Config:
     RATELIMIT_LOGIN = "10 per minute"
     RATELIMIT_HEADERS_ENABLED = True
     ITEMS_PER_PAGE = 20
+    # results figures are kept this long per process unless the data changes (stats/cache.py)
+    STATS_CACHE_SECONDS = 60
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"  # links in e-mails
     MAIL_SERVER: str | None = None  # no server: notifications reach the inbox only
     MAIL_PORT = 25
@@ -86,6 +88,9 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     RATELIMIT_ENABLED = True
+    # each test computes its figures (ids are reused after a rollback, so the version could
+    # repeat across tests); tests/test_stats_cache.py turns the cache on
+    STATS_CACHE_SECONDS = 0
 
 
 class ProductionConfig(Config):
