@@ -36,7 +36,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     import microventure.funds.models
     import microventure.notifications.models
     import microventure.projects.models
-    import microventure.reviews.models  # noqa: F401
+    import microventure.reviews.models
+    import microventure.stats.models  # noqa: F401
     from microventure.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)

@@ -24,7 +24,7 @@ def celery_settings(broker_url: str | None) -> dict:
             "beat_schedule": BEAT_SCHEDULE,
             "task_publish_retry": False,  # a request never waits on a dead broker
             "broker_connection_timeout": 2,
-            "include": ["microventure.notifications.tasks"],
+            "include": ["microventure.notifications.tasks", "microventure.stats.tasks"],
             "broker_url": broker_url,
             "result_backend": broker_url,
             "task_ignore_result": True,
@@ -33,7 +33,7 @@ def celery_settings(broker_url: str | None) -> dict:
         }
     # Embedded default: no broker server, tasks run eagerly in the calling process.
     return {
-        "include": ["microventure.notifications.tasks"],
+        "include": ["microventure.notifications.tasks", "microventure.stats.tasks"],
         "broker_url": "memory://",
         "task_always_eager": True,
         "task_eager_propagates": True,
@@ -60,6 +60,8 @@ class Config:
     ITEMS_PER_PAGE = 20
     # results figures are kept this long per process unless the data changes (stats/cache.py)
     STATS_CACHE_SECONDS = 60
+    # exports with more rows are built by a Celery task, the page showing their progress
+    STATS_EXPORT_ASYNC_ROWS = 3000
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"  # links in e-mails
     MAIL_SERVER: str | None = None  # no server: notifications reach the inbox only
     MAIL_PORT = 25
