@@ -71,8 +71,10 @@ def _as_job(kind: str, filters, rows: int):
     broker)."""
     job = jobs.start(user=current_user, kind=kind, filters=filters, rows=rows)
     db.session.commit()
+    # this app's Celery (with several apps in one process, the shared task's default may not be)
+    build = current_app.extensions["celery"].tasks[tasks.build_export.name]
     try:
-        tasks.build_export.delay(job.id)
+        build.delay(job.id)
     except Exception:  # the broker is down: build it now rather than leave it waiting
         current_app.logger.exception("export job %s not queued; built in the request", job.id)
         jobs.build(job.id)
