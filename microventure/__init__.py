@@ -48,6 +48,7 @@ def _import_models() -> None:
     import microventure.notifications.models
     import microventure.projects.models
     import microventure.reviews.models
+    import microventure.stats.models
     import microventure.workcalendar.models  # noqa: F401
 
 

@@ -20,7 +20,11 @@ BEAT_SCHEDULE = {
 }
 
 
-TASK_MODULES = ["microventure.notifications.tasks", "microventure.reminders.tasks"]
+TASK_MODULES = [
+    "microventure.notifications.tasks",
+    "microventure.reminders.tasks",
+    "microventure.stats.tasks",
+]
 
 
 def celery_settings(broker_url: str | None) -> dict:
@@ -87,6 +91,10 @@ class Config:
     RATELIMIT_LOGIN = "10 per minute"
     RATELIMIT_HEADERS_ENABLED = True
     ITEMS_PER_PAGE = 20
+    # results figures are kept this long per process unless the data changes (stats/cache.py)
+    STATS_CACHE_SECONDS = 60
+    # exports with more rows are built by a Celery task, the page showing their progress
+    STATS_EXPORT_ASYNC_ROWS = 3000
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"  # links in e-mails
     MAIL_SERVER: str | None = None  # no server: notifications reach the inbox only
     MAIL_PORT = 25
@@ -127,6 +135,9 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     RATELIMIT_ENABLED = True
+    # each test computes its figures (ids are reused after a rollback, so the version could
+    # repeat across tests); tests/test_stats_cache.py turns the cache on
+    STATS_CACHE_SECONDS = 0
 
 
 class ProductionConfig(Config):

@@ -33,6 +33,7 @@ FORMATS = {
     PERCENT: "0.0%",
 }
 SUM = "sum"  # a column whose 合计 is the sum of its cells
+PROGRESS_EVERY = 1000  # rows
 
 
 @dataclass(frozen=True)
@@ -78,9 +79,11 @@ def add_sheet(
     rows: Iterable[Any],
     subtitle: str | None = None,
     freeze_columns: int = 1,
+    progress: Callable[[int], None] | None = None,
 ) -> None:
     """A sheet named ``name`` (at most 31 characters, Excel's limit) in the office layout;
-    ``freeze_columns`` columns after 序号 stay in view while scrolling sideways."""
+    ``freeze_columns`` columns after 序号 stay in view while scrolling sideways; ``progress``
+    is told every ``PROGRESS_EVERY`` rows how many are written."""
     sheet = book.create_sheet(name[:31])
     width = len(columns) + 1
     sheet.append([title])
@@ -102,6 +105,8 @@ def add_sheet(
         for index, value in enumerate(line):
             values[index].append(value)
         sheet.append([number] + [cell_value(c.kind, v) for c, v in zip(columns, line, strict=True)])
+        if progress and number % PROGRESS_EVERY == 0:
+            progress(number)
     last = sheet.max_row
     sheet.append([_("Total")] + [_total(c, v) for c, v in zip(columns, values, strict=True)])
     for cell in sheet[last + 1]:

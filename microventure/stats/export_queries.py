@@ -145,3 +145,22 @@ def accepted_activities(scope: Scope) -> list:
     return db.session.execute(
         stmt.where(a.status == RecordStatus.ACCEPTED).order_by(a.held_on, a.id)
     ).all()
+
+
+def row_count(kind: str, scope: Scope) -> int:
+    """How many rows an export of ``kind`` would have (to decide whether it runs as a job)."""
+    if kind == "ledger":
+        stmt = project_rows(
+            select(func.count())
+            .select_from(Tranche)
+            .join(Project, Project.id == Tranche.project_id),
+            scope,
+        )
+        return db.session.scalar(stmt) or 0
+    a = ActivityRecord
+    stmt = project_rows(
+        select(func.count()).select_from(a).join(Project, Project.id == a.project_id),
+        scope,
+        a.domain,
+    ).where(a.status == RecordStatus.ACCEPTED)
+    return db.session.scalar(stmt) or 0

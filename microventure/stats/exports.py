@@ -168,7 +168,7 @@ def notice_list(call: Call, rows: list[NoticeProject]) -> Workbook:
     return book
 
 
-def ledger(projects: list, tranches: list) -> Workbook:
+def ledger(projects: list, tranches: list, *, progress=None) -> Workbook:
     """The project ledger: a project per row (grant, paid, returned, still to pay), then every
     tranche with its payment."""
     book = sheets.new_workbook()
@@ -221,11 +221,12 @@ def ledger(projects: list, tranches: list) -> Workbook:
         ],
         rows=tranches,
         freeze_columns=2,
+        progress=progress,
     )
     return book
 
 
-def activities(rows: list) -> Workbook:
+def activities(rows: list, *, progress=None) -> Workbook:
     book = sheets.new_workbook()
     columns = [
         Col(_("Held on"), lambda r: r.held_on, DATE, 12),
@@ -249,5 +250,6 @@ def activities(rows: list) -> Workbook:
         columns=columns,
         rows=rows,
         freeze_columns=2,
+        progress=progress,
     )
     return book

@@ -20,7 +20,7 @@ from microventure.notifications.models import Delivery, Notification
 from microventure.projects import queries as project_queries
 from microventure.projects.models import ActivityRecord, Project, RecordStatus, Report, ReportStatus
 from microventure.reviews.models import Assignment, AssignmentStatus
-from microventure.stats import queries
+from microventure.stats import cache, queries
 from microventure.stats.forms import Filters
 
 REPORTS_AHEAD = timedelta(days=30)  # a report due within a month is shown as waiting
@@ -194,4 +194,6 @@ def headline(user: User | None) -> queries.Measures:
     """The headline figures of the user's streets (the district's for the public): raised,
     applications received and approved, activities and participants — three queries."""
     allowed = street_scope(user) if user is not None and is_admin(user) else None
-    return queries.headline(queries.Scope.of(Filters(), allowed))
+    scope = queries.Scope.of(Filters(), allowed)
+    key = ("headline", None if allowed is None else frozenset(allowed))
+    return cache.cached(key, lambda: queries.headline(scope))

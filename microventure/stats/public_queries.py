@@ -70,8 +70,8 @@ def current_notices(now: datetime) -> list:
 def results(now: datetime, *, page: int, per_page: int) -> Results:
     """Everything the page shows but the open calls: eleven queries whatever the data."""
     scope = queries.Scope.of(Filters(), None)
-    funds, funds_by_street = queries.fund_figures(scope)
+    found, (funds, funds_by_street) = queries.figures_and_funds(scope)
     board = queries.Dashboard(
-        scope, queries.figures(scope), funds, funds_by_street, [], queries.street_choices(None)
+        scope, found, funds, funds_by_street, [], queries.street_choices(None)
     )
     return Results(board, funded_projects(page=page, per_page=per_page), current_notices(now))

@@ -33,6 +33,7 @@ from microventure.projects.models import (
     Tranche,
     TrancheStatus,
 )
+from microventure.stats import cache
 from microventure.stats.forms import Filters
 
 DIMENSIONS = ("call", "street", "domain", "month")
@@ -452,12 +453,13 @@ def street_choices(allowed: set[int] | None) -> list:
 def dashboard(filters: Filters, allowed: set[int] | None) -> Dashboard:
     """The dashboard of the streets ``allowed`` (all when None) under ``filters``: ten queries."""
     scope = Scope.of(filters, allowed)
-    funds, funds_by_street = fund_figures(scope)
+    found, (funds, funds_by_street) = figures_and_funds(scope)
     return Dashboard(
-        scope,
-        figures(scope),
-        funds,
-        funds_by_street,
-        call_choices(allowed),
-        street_choices(allowed),
+        scope, found, funds, funds_by_street, call_choices(allowed), street_choices(allowed)
     )
+
+
+def figures_and_funds(scope: Scope) -> tuple[Figures, tuple]:
+    """The figures and fund figures of a scope: eight queries, or one while they are cached."""
+    key = ("figures", scope.filters, None if scope.streets is None else frozenset(scope.streets))
+    return cache.cached(key, lambda: (figures(scope), fund_figures(scope)))
