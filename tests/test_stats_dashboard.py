@@ -228,3 +228,16 @@ def test_first_time_applicants_are_organisations_applying_for_the_first_time(
     everything = total_row(page(client), "applications")
     assert (everything["received"], everything["organizations"]) == ("113", "112")
     assert everything["first_time"] == "112"
+
+
+def test_who_may_see_the_statistics(make, world):
+    from microventure.accounts.models import Role
+    from microventure.core.policy import can, street_scope
+
+    reviewer = make.user(role=Role.REVIEWER)
+    street = world.street_admins["南村镇"]
+    district = world.district_admin
+    assert [can(u, "stats.view") for u in (district, street, reviewer)] == [True, True, False]
+    assert [can(u, "stats.all_streets") for u in (district, street)] == [True, False]
+    assert street_scope(district) is None
+    assert street_scope(street) == {world.streets["南村镇"].id}

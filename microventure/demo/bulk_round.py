@@ -212,37 +212,46 @@ def _projects(call: Call, actor_id: int, plan: Plan, approved: list, totals: Tot
     ).all()
     totals.counts["completed"] += statuses.count(ProjectStatus.COMPLETED)
     totals.counts["terminated"] += statuses.count(ProjectStatus.TERMINATED)
-    tranches = []
+    db.session.execute(insert(Tranche), _tranches(project_ids, statuses, actor_id, plan, totals))
+    return project_ids
+
+
+def _tranches(project_ids, statuses, actor_id: int, plan: Plan, totals: Totals) -> list[dict]:
+    """Each project's tranche plan: the first tranche paid, every one of a completed project,
+    the unpaid ones of a terminated project released; the last takes the rounding."""
+    year, rows = plan.year, []
+    amounts = [plan.granted * percent // 100 for percent in TRANCHES[:-1]]
+    amounts.append(plan.granted - sum(amounts))
     for project_id, status in zip(project_ids, statuses, strict=True):
-        for position, percent in enumerate(TRANCHES):
-            amount = plan.granted * percent // 100
+        for position, (percent, amount) in enumerate(zip(TRANCHES, amounts, strict=True)):
             paid = position == 0 or status is ProjectStatus.COMPLETED
             released = status is ProjectStatus.TERMINATED and position > 0
-            tranches.append(
+            state = (
+                TrancheStatus.PAID
+                if paid
+                else (TrancheStatus.RELEASED if released else TrancheStatus.PENDING)
+            )
+            paid_on = date(year, 5 + position * 2, 15) if paid else None
+            rows.append(
                 dict(
                     project_id=project_id,
                     position=position,
                     percent=percent,
                     trigger=list(TrancheTrigger)[position],
                     amount=amount,
-                    status=TrancheStatus.PAID
-                    if paid
-                    else TrancheStatus.RELEASED
-                    if released
-                    else TrancheStatus.PENDING,
+                    status=state,
                     due_since=_utc(date(year, 5, 6)) if paid else None,
-                    paid_on=date(year, 5 + position * 2, 15) if paid else None,
+                    paid_on=paid_on,
                     payment_reference=f"PAY-{project_id}-{position + 1}" if paid else None,
                     paid_by_id=actor_id if paid else None,
-                    paid_at=_utc(date(year, 5 + position * 2, 15)) if paid else None,
+                    paid_at=_utc(paid_on) if paid else None,
                     reason="项目终止，未拨付部分退回资金池" if released else "",
                     closed_at=_utc(date(year, 8, 1)) if released else None,
                 )
             )
             totals.money["disbursed"] += amount if paid else 0
             totals.money["returned"] += amount if released else 0
-    db.session.execute(insert(Tranche), tranches)
-    return project_ids
+    return rows
 
 
 def _activities(project_ids: list, domains: list, actor_id: int, plan: Plan, totals) -> None:

@@ -8,7 +8,8 @@ from flask_babel import lazy_gettext as _l
 
 from microventure.core.money import format_fen
 from microventure.stats import tables
-from microventure.stats.queries import Dashboard, Measures
+from microventure.stats.board import Dashboard
+from microventure.stats.queries import Measures
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,8 @@ from microventure.decisions.queries import NoticeProject
 from microventure.projects.models import TrancheStatus
 from microventure.reviews.ranking.queries import RankRow
 from microventure.stats import tables
-from microventure.stats.queries import Dashboard, Measures
+from microventure.stats.board import Dashboard
+from microventure.stats.queries import Measures
 
 KINDS = {tables.COUNT: COUNT, tables.MONEY: MONEY, tables.RATE: PERCENT, tables.HOURS: HOURS}
 
@@ -168,16 +169,19 @@ def notice_list(call: Call, rows: list[NoticeProject]) -> Workbook:
     return book
 
 
-def ledger(projects: list, tranches: list, *, progress=None) -> Workbook:
-    """The project ledger: a project per row (grant, paid, returned, still to pay), then every
-    tranche with its payment."""
-    book = sheets.new_workbook()
-    common = [
+def _project_columns() -> list[Col]:
+    return [
         Col(_("Agreement number"), lambda r: r.agreement_number, width=20),
         Col(_("Project"), lambda r: r.title, width=28, wrap=True),
         Col(_("Organisation"), lambda r: r.organization, width=24),
         Col(_("Street / town"), _street, width=10),
     ]
+
+
+def ledger(projects: list, tranches: list, *, progress=None) -> Workbook:
+    """The project ledger: a project per row (grant, paid, returned, still to pay), then every
+    tranche with its payment."""
+    book, common = sheets.new_workbook(), _project_columns()
     sheets.add_sheet(
         book,
         name=_("Projects"),

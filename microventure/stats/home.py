@@ -96,15 +96,16 @@ def reviewer_work(user: User, today: date) -> list[Item]:
     ]
 
 
-def admin_work(user: User, today: date) -> list[Item]:
-    """The admin's streets (all of them for district admins), by the call's street."""
+def _admin_counts(user: User, today: date) -> list:
+    """The counts of what waits on an admin in their streets (all of them for district admins,
+    who also verify organisations and resend failed mail), by the call's street."""
     streets = street_scope(user)
 
     def scoped(stmt):
         return stmt if streets is None else stmt.where(Call.street_id.in_(streets or {0}))
 
     apps = scoped(select(Application.id).join(Call, Call.id == Application.call_id))
-    active = (
+    reviewers = (
         select(func.count())
         .where(
             Assignment.application_id == Application.id,
@@ -112,58 +113,47 @@ def admin_work(user: User, today: date) -> list[Item]:
         )
         .scalar_subquery()
     )
+    assignments = scoped(select(Assignment.id).join(Call, Call.id == Assignment.call_id))
+    notices = scoped(select(Notice.id).join(Call, Call.id == Notice.call_id))
     counts = [
         _count(apps.where(Application.status == ApplicationStatus.SUBMITTED)),
         _count(
             apps.where(
                 Application.status == ApplicationStatus.ELIGIBLE,
-                active < Call.reviewers_per_application,
+                reviewers < Call.reviewers_per_application,
             )
         ),
-        _count(
-            scoped(select(Assignment.id).join(Call, Call.id == Assignment.call_id)).where(
-                Assignment.status.in_(OUTSTANDING), Assignment.due_on < today
-            )
-        ),
-        _count(
-            scoped(select(Notice.id).join(Call, Call.id == Notice.call_id)).where(
-                Notice.ends_at > utcnow()
-            )
-        ),
+        _count(assignments.where(Assignment.status.in_(OUTSTANDING), Assignment.due_on < today)),
+        _count(notices.where(Notice.ends_at > utcnow())),
     ]
-    district = is_district_admin(user)
-    if district:
+    if is_district_admin(user):
+        pending = Organization.verification_status == VerificationStatus.PENDING
         counts += [
-            _count(
-                select(Organization.id).where(
-                    Organization.verification_status == VerificationStatus.PENDING
-                )
-            ),
+            _count(select(Organization.id).where(pending)),
             _count(select(Notification.id).where(Notification.email == Delivery.FAILED)),
         ]
-    found = _one(*counts)
+    return counts
+
+
+def admin_work(user: User, today: date) -> list[Item]:
+    found = _one(*_admin_counts(user, today))
     waiting = project_queries.waiting(user)
+    projects = "projects_admin.index"
     items = [
         Item(_l("Applications to screen"), found[0], "calls.admin_index", {}, True),
         Item(_l("Eligible applications short of reviewers"), found[1], "calls.admin_index", {}),
         Item(_l("Reviews overdue"), found[2], "calls.admin_index", {}, True),
         Item(_l("Public notices open"), found[3], "notices.index", {}),
-        Item(
-            _l("Projects with a tranche due"),
-            waiting.due_count,
-            "projects_admin.index",
-            {"due": "1"},
-            True,
-        ),
+        Item(_l("Projects with a tranche due"), waiting.due_count, projects, {"due": "1"}, True),
         Item(
             _l("Projects with records or reports to review"),
             waiting.review_count,
-            "projects_admin.index",
+            projects,
             {"review": "1"},
             True,
         ),
     ]
-    if district:
+    if len(found) > 4:
         items += [
             Item(
                 _l("Organisations awaiting verification"),

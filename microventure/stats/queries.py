@@ -7,7 +7,8 @@ dashboard costs the same number of queries whatever the size of the data, and di
 (organisations taking part) are exact in every grouping. Fund figures come from
 ``funds.queries.balances``, the same sums the fund pages and the ledger reconcile with.
 
-The street of a figure is its call's street; for a district-wide call, the applying
+The dashboard's assembly (figures, funds, filter choices, the cache) is in ``board.py``. The
+street of a figure is its call's street; for a district-wide call, the applying
 organisation's street."""
 
 from collections import defaultdict
@@ -17,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import func, select
 
-from microventure.accounts.models import Organization, Street
+from microventure.accounts.models import Organization
 from microventure.applications.models import Application, ApplicationStatus, BudgetLine
 from microventure.applications.models import FundingSource as Source
 from microventure.calls.models import Call, Domain
@@ -33,7 +34,6 @@ from microventure.projects.models import (
     Tranche,
     TrancheStatus,
 )
-from microventure.stats import cache
 from microventure.stats.forms import Filters
 
 DIMENSIONS = ("call", "street", "domain", "month")
@@ -413,53 +413,3 @@ def _add_balance(target: Measures, b: FundBalance) -> None:
     target["committed"] += b.committed
     target["disbursed"] += b.disbursed
     target["available"] += b.unallocated
-
-
-@dataclass(frozen=True)
-class Dashboard:
-    scope: Scope
-    figures: Figures
-    funds: Measures
-    funds_by_street: dict[int | None, Measures]
-    calls: list  # rows: id, code, title, year, street_id, budget
-    streets: list  # rows: id, name, name_en
-
-    @property
-    def years(self) -> list[int]:
-        return sorted({c.year for c in self.calls}, reverse=True)
-
-    def call(self, call_id: int):
-        return next((c for c in self.calls if c.id == call_id), None)
-
-    def street(self, street_id: int | None):
-        return next((s for s in self.streets if s.id == street_id), None)
-
-
-def call_choices(allowed: set[int] | None) -> list:
-    """The calls whose figures the scope may see: its streets' and the district-wide ones."""
-    stmt = select(Call.id, Call.code, Call.title, Call.year, Call.street_id, Call.budget)
-    if allowed is not None:
-        stmt = stmt.where(Call.street_id.in_(allowed or {0}) | Call.street_id.is_(None))
-    return db.session.execute(stmt.order_by(Call.year.desc(), Call.id.desc())).all()
-
-
-def street_choices(allowed: set[int] | None) -> list:
-    stmt = select(Street.id, Street.name, Street.name_en)
-    if allowed is not None:
-        stmt = stmt.where(Street.id.in_(allowed or {0}))
-    return db.session.execute(stmt.order_by(Street.position, Street.id)).all()
-
-
-def dashboard(filters: Filters, allowed: set[int] | None) -> Dashboard:
-    """The dashboard of the streets ``allowed`` (all when None) under ``filters``: ten queries."""
-    scope = Scope.of(filters, allowed)
-    found, (funds, funds_by_street) = figures_and_funds(scope)
-    return Dashboard(
-        scope, found, funds, funds_by_street, call_choices(allowed), street_choices(allowed)
-    )
-
-
-def figures_and_funds(scope: Scope) -> tuple[Figures, tuple]:
-    """The figures and fund figures of a scope: eight queries, or one while they are cached."""
-    key = ("figures", scope.filters, None if scope.streets is None else frozenset(scope.streets))
-    return cache.cached(key, lambda: (figures(scope), fund_figures(scope)))

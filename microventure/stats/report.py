@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from microventure.core.i18n import current_language
 from microventure.core.timeutil import format_local, utcnow
 from microventure.stats import charts, export_queries, tables
+from microventure.stats.board import Dashboard
 from microventure.stats.exports import describe
-from microventure.stats.queries import Dashboard
 
 
 def scope_name(board: Dashboard) -> str:

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from microventure.core.money import format_fen
-from microventure.stats.queries import Dashboard, Measures
+from microventure.stats.board import Dashboard
+from microventure.stats.queries import Measures
 
 COUNT, MONEY, RATE, HOURS = "count", "money", "rate", "hours"
 

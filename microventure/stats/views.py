@@ -3,19 +3,20 @@
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
+from microventure.calls.models import Domain
 from microventure.core.i18n import current_language
 from microventure.core.policy import authorize, can, street_scope
-from microventure.stats import charts, queries, tables
+from microventure.stats import board, charts, tables
 from microventure.stats.forms import Filters
 
 bp = Blueprint("stats", __name__, url_prefix="/admin/stats")
 
 
-def board_of_request() -> tuple[Filters, queries.Dashboard]:
+def board_of_request() -> tuple[Filters, board.Dashboard]:
     """The filters the admin asked for and the dashboard they see within their scope."""
     authorize(current_user, "stats.view")
     filters = Filters.parse(request.args)
-    return filters, queries.dashboard(filters, street_scope(current_user))
+    return filters, board.dashboard(filters, street_scope(current_user))
 
 
 @bp.get("")
@@ -35,5 +36,5 @@ def dashboard():
         by=by,
         tables=tables,
         groups=[g for g in (*tables.GROUPS, tables.FUNDS) if by in g.dims],
-        domains=list(queries.Domain),
+        domains=list(Domain),
     )
