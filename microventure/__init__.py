@@ -101,6 +101,9 @@ def _hand_over_the_outbox(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    # the pool's and a call's review admin pages add their routes to review_admin.bp
+    import microventure.reviews.assignment_views
+    import microventure.reviews.pool.views  # noqa: F401
     from microventure.accounts import admin_views, auth, views
     from microventure.applications import screening_views
     from microventure.applications import views as application_views
@@ -116,15 +119,13 @@ def _register_blueprints(app: Flask) -> None:
     from microventure.projects.activities import views as activity_views
     from microventure.projects.reports import views as report_views
     from microventure.reviews import admin_base as review_admin
-    from microventure.reviews import assignment_views, reviewer_views
-    from microventure.reviews.pool import views as review_pool_views
+    from microventure.reviews import reviewer_views
     from microventure.reviews.ranking import views as ranking_views
     from microventure.stats import export_views as stats_export_views
     from microventure.stats import public_views as results_views
     from microventure.stats import views as stats_views
     from microventure.workcalendar import views as calendar_views
 
-    _routes_on_review_admin = (review_pool_views, assignment_views)  # their routes are on its bp
     for blueprint in (
         errors.bp,
         core_views.bp,

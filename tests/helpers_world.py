@@ -112,8 +112,7 @@ class World:
         found = db.session.scalar(text("SELECT id FROM calls WHERE code = 'NC-2027-MCT'"))
         if found:
             return found
-        source = self.obj(Call, self.call("NC-2026-MCT"))
-        fund = source.fund
+        fund = self.obj(Call, self.call("NC-2026-MCT")).fund
         settings = call_settings(fund, code="NC-2027-MCT", budget=100_000_00)
         return calls.create_call(settings=settings, actor=self.actor(STREET)).id
 
@@ -218,9 +217,6 @@ class World:
             assignment=assignment, reason="曾任该机构顾问", actor=self.actor("reviewer5@demo.local")
         )
         return assignment.id
-
-    def page_of_declined(self) -> int:
-        return 1
 
     def submitted_assignment(self) -> int:
         # the newest submitted review: the first on the progress page

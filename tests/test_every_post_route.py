@@ -383,7 +383,7 @@ case(
         ),
         w.declined_assignment(),
     ),
-    page=lambda w: f"/admin/calls/{w.call('PY-2026-MCT')}/assignments?page={w.page_of_declined()}",
+    page=lambda w: f"/admin/calls/{w.call('PY-2026-MCT')}/assignments",
     action=lambda w: f"/admin/assignments/{w.declined_assignment()}/reassign",
 )
 case(
