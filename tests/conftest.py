@@ -240,7 +240,7 @@ def postgres_app(tmp_path):
     url = os.environ.get("TEST_DATABASE_URL", "")
     if not url.startswith("postgresql"):
         pytest.skip("needs PostgreSQL (TEST_DATABASE_URL)")
-    name = "microventure_threads"
+    name = scratch_database(url, "threads")
     admin_url = make_url(url).set(drivername="postgresql")
     with psycopg.connect(admin_url.render_as_string(hide_password=False), autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
@@ -257,6 +257,14 @@ def postgres_app(tmp_path):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def scratch_database(url: str, purpose: str) -> str:
+    """The name of a database a test builds beside the configured one: derived from its name, so
+    runs against different test databases on one server (parallel worktrees) never share it."""
+    from sqlalchemy.engine import make_url
+
+    return f"{make_url(url).database}_{purpose}"
 
 
 def service_missing(reason: str) -> None:

@@ -23,7 +23,7 @@ from microventure import create_app
 from microventure.accounts import passwords
 from microventure.core.timeutil import local_today
 from microventure.extensions import db, limiter
-from tests.conftest import build_schema, valid_credit_code
+from tests.conftest import build_schema, scratch_database, valid_credit_code
 from tests.helpers_world import ADMIN, APPLICANT, PDF, STREET, World
 from tests.html_forms import form_data
 
@@ -630,19 +630,18 @@ def demo_app(tmp_path_factory):
     folder = tmp_path_factory.mktemp("every-post")
     if url.startswith("postgresql"):
         admin = make_url(url).set(drivername="postgresql").render_as_string(False)
+        routes, routes_demo = scratch_database(url, "routes"), scratch_database(url, "routes_demo")
         with psycopg.connect(admin, autocommit=True) as conn:
-            for name in ("microventure_routes", "microventure_routes_demo"):
+            for name in (routes, routes_demo):
                 conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-            conn.execute("CREATE DATABASE microventure_routes_demo")
-        target = make_url(url).set(database="microventure_routes").render_as_string(False)
-        demo = make_url(url).set(database="microventure_routes_demo").render_as_string(False)
+            conn.execute(f"CREATE DATABASE {routes_demo}")
+        target = make_url(url).set(database=routes).render_as_string(False)
+        demo = make_url(url).set(database=routes_demo).render_as_string(False)
 
         def reset():
             with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute("DROP DATABASE IF EXISTS microventure_routes WITH (FORCE)")
-                conn.execute(
-                    "CREATE DATABASE microventure_routes TEMPLATE microventure_routes_demo"
-                )
+                conn.execute(f"DROP DATABASE IF EXISTS {routes} WITH (FORCE)")
+                conn.execute(f"CREATE DATABASE {routes} TEMPLATE {routes_demo}")
     else:
         target = f"sqlite:///{folder / 'routes.sqlite'}"
         demo = f"sqlite:///{folder / 'demo.sqlite'}"
