@@ -109,6 +109,7 @@ def test_counting_working_days():
     assert count_workdays(date(2026, 10, 1), date(2026, 10, 7)) == 0
 
 
+@pytest.mark.official_calendar
 def test_year_the_calendar_does_not_cover(app):
     with app.test_request_context(), pytest.raises(CalendarNotCovered) as raised:
         add_workdays(date(2099, 12, 30), 5)

@@ -52,6 +52,9 @@ JSON_2027 = {
 # Monday 28 December 2026, 10:00 in Shanghai: a 5-working-day window reaches into 2027.
 PUBLISHED = local_datetime(date(2026, 12, 28), time(10, 0))
 
+# The refusals below are the real ones: no provisional years (tests/conftest.py).
+pytestmark = pytest.mark.official_calendar
+
 
 @pytest.fixture
 def district(make):
