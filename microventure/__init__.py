@@ -1,6 +1,7 @@
 """社区微创投 — the application factory."""
 
 import os
+from importlib import import_module
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -100,58 +101,43 @@ def _hand_over_the_outbox(app: Flask) -> None:
         return response
 
 
-def _register_blueprints(app: Flask) -> None:
-    # the pool's and a call's review admin pages add their routes to review_admin.bp
-    import microventure.reviews.assignment_views
-    import microventure.reviews.pool.views  # noqa: F401
-    from microventure.accounts import admin_views, auth, views
-    from microventure.applications import screening_views
-    from microventure.applications import views as application_views
-    from microventure.calls import views as call_views
-    from microventure.core import errors
-    from microventure.core import views as core_views
-    from microventure.decisions import public_views as notice_views
-    from microventure.decisions import views as decision_views
-    from microventure.funds import views as fund_views
-    from microventure.notifications import views as notification_views
-    from microventure.projects import admin_views as project_admin_views
-    from microventure.projects import views as project_views
-    from microventure.projects.activities import views as activity_views
-    from microventure.projects.reports import views as report_views
-    from microventure.reviews import admin_base as review_admin
-    from microventure.reviews import reviewer_views
-    from microventure.reviews.ranking import views as ranking_views
-    from microventure.stats import export_views as stats_export_views
-    from microventure.stats import public_views as results_views
-    from microventure.stats import views as stats_views
-    from microventure.workcalendar import views as calendar_views
+# Each feature's blueprint module, in the order of registration: errors first, whose handlers
+# serve every page.
+BLUEPRINTS = (
+    "microventure.core.errors",
+    "microventure.core.views",
+    "microventure.accounts.auth",
+    "microventure.accounts.views",
+    "microventure.accounts.admin_views",
+    "microventure.funds.views",
+    "microventure.calls.views",
+    "microventure.applications.views",
+    "microventure.applications.screening_views",
+    "microventure.reviews.reviewer_views",
+    "microventure.reviews.admin_base",
+    "microventure.reviews.ranking.views",
+    "microventure.notifications.views",
+    "microventure.decisions.views",
+    "microventure.decisions.public_views",
+    "microventure.projects.views",
+    "microventure.projects.admin_views",
+    "microventure.projects.activities.views",
+    "microventure.projects.reports.views",
+    "microventure.workcalendar.views",
+    "microventure.stats.views",
+    "microventure.stats.public_views",
+    "microventure.stats.export_views",
+)
+# Modules that add their routes to another's blueprint (the pool's and a call's review admin
+# pages to review_admin.bp): imported before that blueprint is registered.
+ROUTES_ELSEWHERE = ("microventure.reviews.assignment_views", "microventure.reviews.pool.views")
 
-    for blueprint in (
-        errors.bp,
-        core_views.bp,
-        auth.bp,
-        views.bp,
-        admin_views.bp,
-        fund_views.bp,
-        call_views.bp,
-        application_views.bp,
-        screening_views.bp,
-        reviewer_views.bp,
-        review_admin.bp,
-        ranking_views.bp,
-        notification_views.bp,
-        decision_views.bp,
-        notice_views.bp,
-        project_views.bp,
-        project_admin_views.bp,
-        activity_views.bp,
-        report_views.bp,
-        calendar_views.bp,
-        stats_views.bp,
-        results_views.bp,
-        stats_export_views.bp,
-    ):
-        app.register_blueprint(blueprint)
+
+def _register_blueprints(app: Flask) -> None:
+    for name in ROUTES_ELSEWHERE:
+        import_module(name)
+    for name in BLUEPRINTS:
+        app.register_blueprint(import_module(name).bp)
 
 
 def _register_commands(app: Flask) -> None:

@@ -78,6 +78,28 @@ def _signup_choices(form: SignupForm) -> None:
     form.custodian_id.choices = queries.custodian_choices(blank=_("None"))
 
 
+def _organization_details(form: SignupForm) -> organizations.OrganizationDetails:
+    """The organisation as the applicant describes it on the signup form."""
+    return organizations.OrganizationDetails(
+        name=form.name.data,
+        kind=OrganizationKind(form.kind.data),
+        credit_code=form.credit_code.data or None,
+        custodian_id=form.custodian_id.data,
+        street_id=form.street_id.data or 0,
+        community_id=form.community_id.data,
+        address=form.address.data or "",
+        legal_representative=form.legal_representative.data or "",
+        contact_name=form.contact_name.data,
+        contact_mobile=form.contact_mobile.data,
+        contact_email=form.contact_email.data or None,
+        founded_on=form.founded_on.data,
+        rating=form.rating.data,
+        rating_awarded_on=form.rating_awarded_on.data,
+        rating_expires_on=form.rating_expires_on.data,
+        description=form.description.data or "",
+    )
+
+
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit("20 per hour", methods=["POST"])
 def signup():
@@ -86,24 +108,7 @@ def signup():
     form = SignupForm()
     _signup_choices(form)
     if form.validate_on_submit():
-        details = organizations.OrganizationDetails(
-            name=form.name.data,
-            kind=OrganizationKind(form.kind.data),
-            credit_code=form.credit_code.data or None,
-            custodian_id=form.custodian_id.data,
-            street_id=form.street_id.data or 0,
-            community_id=form.community_id.data,
-            address=form.address.data or "",
-            legal_representative=form.legal_representative.data or "",
-            contact_name=form.contact_name.data,
-            contact_mobile=form.contact_mobile.data,
-            contact_email=form.contact_email.data or None,
-            founded_on=form.founded_on.data,
-            rating=form.rating.data,
-            rating_awarded_on=form.rating_awarded_on.data,
-            rating_expires_on=form.rating_expires_on.data,
-            description=form.description.data or "",
-        )
+        details = _organization_details(form)
         try:
             user, organization = organizations.register_organization(
                 details=details,

@@ -1,14 +1,14 @@
 """What a submission must satisfy: the call, the organisation, the content. One function lists
 every problem with the field it concerns; the service refuses on any, the page shows them all."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from microventure.accounts.models import VerificationStatus
+from microventure.accounts.models import Organization, VerificationStatus
 from microventure.applications.models import Application, ApplicationStatus, FundingSource
-from microventure.calls.models import AttachmentKind, BudgetCategory, CallStatus, Domain
+from microventure.calls.models import AttachmentKind, BudgetCategory, Call, CallStatus, Domain
 from microventure.core.money import format_fen
 from microventure.core.timeutil import format_local, to_local
 from microventure.extensions import db
@@ -38,57 +38,53 @@ def call_problems(application: Application, at: datetime) -> Problems:
 
 def organization_problems(application: Application, at: datetime) -> Problems:
     org, call, today = application.organization, application.call, to_local(at).date()
-    problems: Problems = []
+    messages = [*eligibility_problems(org, call, today), *quota_problems(application)]
+    return [("organization", message) for message in messages]
+
+
+def eligibility_problems(org: Organization, call: Call, today: date) -> list[str]:
+    """Who may apply: a verified organisation of a kind the call is open to, with a valid
+    evaluation rating when the call asks for one, on no exclusion list."""
+    messages = []
     if org.verification_status is not VerificationStatus.VERIFIED:
-        problems.append(
-            (
-                "organization",
-                _l(
-                    "Your organisation is %(status)s; only verified organisations can submit.",
-                    status=org.verification_status.title,
-                ),
+        messages.append(
+            _l(
+                "Your organisation is %(status)s; only verified organisations can submit.",
+                status=org.verification_status.title,
             )
         )
     if org.kind.value not in call.eligible_kinds:
-        problems.append(
-            ("organization", _l("This call is not open to %(kind)s.", kind=org.kind.title))
-        )
+        messages.append(_l("This call is not open to %(kind)s.", kind=org.kind.title))
     if call.min_rating:
         valid = org.rating and (org.rating_expires_on is None or org.rating_expires_on >= today)
         if not valid or org.rating < call.min_rating:
-            problems.append(
-                (
-                    "organization",
-                    _l(
-                        "This call needs a valid evaluation rating of %(rating)sA or better.",
-                        rating=call.min_rating,
-                    ),
+            messages.append(
+                _l(
+                    "This call needs a valid evaluation rating of %(rating)sA or better.",
+                    rating=call.min_rating,
                 )
             )
     for exclusion in org.active_exclusions(today):
-        problems.append(
-            (
-                "organization",
-                _l(
-                    "Your organisation is on the %(list)s and cannot apply.",
-                    list=exclusion.kind.title,
-                ),
-            )
+        messages.append(
+            _l("Your organisation is on the %(list)s and cannot apply.", list=exclusion.kind.title)
         )
-    used = count_active(org.id, call.id, excluding=application.id)
-    if used >= call.max_applications_per_org:
-        problems.append(
-            (
-                "organization",
-                _l(
-                    "An organisation may submit %(n)s application(s) to this call; yours already has "
-                    "%(used)s.",
-                    n=call.max_applications_per_org,
-                    used=used,
-                ),
-            )
+    return messages
+
+
+def quota_problems(application: Application) -> list[str]:
+    """The call's limit on applications per organisation, this one not counted."""
+    call = application.call
+    used = count_active(application.organization.id, call.id, excluding=application.id)
+    if used < call.max_applications_per_org:
+        return []
+    return [
+        _l(
+            "An organisation may submit %(n)s application(s) to this call; yours already has "
+            "%(used)s.",
+            n=call.max_applications_per_org,
+            used=used,
         )
-    return problems
+    ]
 
 
 REQUIRED_TEXT = {
@@ -174,6 +170,13 @@ def budget_problems(application: Application) -> Problems:
                 ),
             )
         )
+    return problems + category_cap_problems(application)
+
+
+def category_cap_problems(application: Application) -> Problems:
+    """The share of the grant each capped budget category may take (e.g. personnel, administration)."""
+    call, requested = application.call, application.requested_amount
+    problems: Problems = []
     for category_value, cap in call.category_caps.items():
         spent = sum(
             line.amount

@@ -15,7 +15,7 @@ from wtforms.validators import AnyOf, InputRequired, Length
 from microventure.core.forms import BaseForm
 from microventure.core.money import MoneyField
 from microventure.decisions.funding_line import Basis
-from microventure.decisions.notice import OBJECTION_LIMITS
+from microventure.decisions.rules import OBJECTION_LIMITS
 
 RECOMMEND, NOT_RECOMMEND = "recommend", "not_recommend"
 APPLY_LINE, NOT_RECOMMEND_SELECTED = "line", "selected"

@@ -23,14 +23,17 @@ from microventure.decisions.models import (
     ObjectionStatus,
     Outcome,
 )
-from microventure.decisions.rules import DECIDABLE, UNDECIDED, S
+from microventure.decisions.rules import (
+    DECIDABLE,
+    UNDECIDED,
+    S,
+    objected_application,
+    objection_fields,
+)
 from microventure.decisions.services import lock_call
 from microventure.extensions import db
 from microventure.notifications.services import admins_of, members_of, notify
 from microventure.projects.services import create_project
-
-OBJECTION_LIMITS = {"name": 60, "contact": 120, "text": 5000}
-
 
 # ------------------------------------------------------------------------------------ notice
 
@@ -128,29 +131,8 @@ def lodge_objection(
                 day=notice.ends_on.isoformat(),
             )
         )
-    values = {"name": name, "contact": contact, "text": text}
-    values = {k: (v or "").strip() for k, v in values.items()}
-    required = {
-        "name": _l("Give your name."),
-        "contact": _l("Give a telephone number or e-mail address where we can reach you."),
-        "text": _l("Describe your objection."),
-    }
-    for key, message in required.items():
-        if not values[key]:
-            raise DomainError(message, field=key)
-        if len(values[key]) > OBJECTION_LIMITS[key]:
-            raise DomainError(
-                _l("Use at most %(count)s characters.", count=OBJECTION_LIMITS[key]), field=key
-            )
-    application = None
-    if application_id is not None:
-        application = db.session.get(Application, application_id)
-        if (
-            application is None
-            or application.call_id != notice.call_id
-            or application.status is not S.RECOMMENDED
-        ):
-            raise DomainError(_l("Choose a project listed in this notice."), field="application_id")
+    values = objection_fields(name=name, contact=contact, text=text)
+    application = objected_application(notice, application_id)
     objection = Objection(
         notice=notice,
         application=application,

@@ -1,13 +1,15 @@
 """When an application may be decided: the one rule the decisions service enforces and the
-decisions page offers (its "Decide" links)."""
+decisions page offers (its "Decide" links); what an objection to the notice must give."""
 
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from microventure.applications.models import Application, ApplicationStatus
 from microventure.calls.models import Call, CallStatus
+from microventure.core.errors import DomainError
 from microventure.decisions.models import Decision, Notice, Outcome
 from microventure.extensions import db
 
@@ -68,3 +70,41 @@ def may_decide(status: ApplicationStatus, stage: Phase, *, substitutes: bool) ->
     if stage is Phase.DECIDING:
         return status in DECIDABLE
     return stage is Phase.NOTICE and substitutes and status is S.NOT_RECOMMENDED
+
+
+# ---------------------------------------------------------------------------------- objections
+
+OBJECTION_LIMITS = {"name": 60, "contact": 120, "text": 5000}
+
+
+def objection_fields(*, name: str | None, contact: str | None, text: str | None) -> dict[str, str]:
+    """An objection's name, contact and text, stripped; each is required and has a limit."""
+    values = {"name": name, "contact": contact, "text": text}
+    values = {k: (v or "").strip() for k, v in values.items()}
+    required = {
+        "name": _l("Give your name."),
+        "contact": _l("Give a telephone number or e-mail address where we can reach you."),
+        "text": _l("Describe your objection."),
+    }
+    for key, message in required.items():
+        if not values[key]:
+            raise DomainError(message, field=key)
+        if len(values[key]) > OBJECTION_LIMITS[key]:
+            raise DomainError(
+                _l("Use at most %(count)s characters.", count=OBJECTION_LIMITS[key]), field=key
+            )
+    return values
+
+
+def objected_application(notice: Notice, application_id: int | None) -> Application | None:
+    """The project an objection is about, if any: one this notice lists as recommended."""
+    if application_id is None:
+        return None
+    application = db.session.get(Application, application_id)
+    if (
+        application is None
+        or application.call_id != notice.call_id
+        or application.status is not S.RECOMMENDED
+    ):
+        raise DomainError(_l("Choose a project listed in this notice."), field="application_id")
+    return application

@@ -82,18 +82,11 @@ def _utc(day: date, hour: int = 2) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
 
 
-def write_round(
-    *,
-    call: Call,
-    street: Street,
-    actor_id: int,
-    plan: Plan,
-    code: Callable[[int], str],
-    totals: Totals,
-) -> None:
-    """Write the round of ``call`` in ``street``; ``code(n)`` is the n-th organisation's credit
-    code. Adds what it wrote to ``totals``."""
-    org_ids = db.session.scalars(
+def _organizations(
+    *, call: Call, street: Street, plan: Plan, code: Callable[[int], str]
+) -> list[int]:
+    """The round's applicants: one verified organisation of ``street`` per application."""
+    return db.session.scalars(
         insert(Organization).returning(Organization.id),
         [
             dict(
@@ -108,6 +101,20 @@ def write_round(
             for n in range(plan.applications)
         ],
     ).all()
+
+
+def write_round(
+    *,
+    call: Call,
+    street: Street,
+    actor_id: int,
+    plan: Plan,
+    code: Callable[[int], str],
+    totals: Totals,
+) -> None:
+    """Write the round of ``call`` in ``street``; ``code(n)`` is the n-th organisation's credit
+    code. Adds what it wrote to ``totals``."""
+    org_ids = _organizations(call=call, street=street, plan=plan, code=code)
     ineligible = INELIGIBLE if plan.applications > plan.approved + INELIGIBLE else 0
     statuses = (
         [ApplicationStatus.APPROVED] * plan.approved

@@ -79,23 +79,8 @@ def _content(call: Call, title: str, domain: Domain, community_ids: list[int], n
     )
 
 
-def load_reviewed_round(district: User) -> None:
-    if db.session.scalar(select(Call.id).where(Call.code == CODE)):
-        return
-    fund = db.session.scalar(select(Fund).where(Fund.street_id.is_(None)))
-    settings = replace(
-        _call_settings(
-            fund,
-            CODE,
-            "2026年番禺区社区微创投项目征集（第一批）",
-            200_000,  # the funding line falls after the eighth application
-            opens_in_days=-40,
-            open_days=41,  # publishable at any hour today; it is closed below
-        ),
-        required_attachments=[],
-    )
-    call = calls.create_call(settings=settings, actor=district)
-    calls.publish_call(call=call, actor=district)
+def _submit_eligible_applications(call: Call, district: User) -> None:
+    """The verified organisations in turn apply with each of PROJECTS; all pass screening."""
     organizations = db.session.scalars(
         select(Organization)
         .where(Organization.verification_status == VerificationStatus.VERIFIED)
@@ -117,9 +102,11 @@ def load_reviewed_round(district: User) -> None:
         applications.screen(
             application=application, decision=ApplicationStatus.ELIGIBLE, reason="", actor=district
         )
-    call.closes_at = utcnow() - timedelta(days=1)  # the round closed yesterday
-    due_on = (utcnow() + timedelta(days=7)).date()
-    reviews.apply_plan(call=call, planned=reviews.plan(call), due_on=due_on, actor=district)
+
+
+def _submit_reviews(call: Call) -> None:
+    """Each reviewer declares no conflict and submits scores that differ by project and reviewer,
+    the same on every load."""
     for assignment in sorted(call_assignments(call), key=lambda a: a.id):
         reviewer = assignment.reviewer
         reviews.sign_declaration(assignment=assignment, actor=reviewer)
@@ -135,6 +122,32 @@ def load_reviewed_round(district: User) -> None:
             if scale > 0.75
             else Recommendation.FUND_WITH_CHANGES,
         )
+
+
+def load_reviewed_round(district: User) -> None:
+    """A district-wide call closed yesterday whose applications are screened and reviewed:
+    ready for its ranking and decisions."""
+    if db.session.scalar(select(Call.id).where(Call.code == CODE)):
+        return
+    fund = db.session.scalar(select(Fund).where(Fund.street_id.is_(None)))
+    settings = replace(
+        _call_settings(
+            fund,
+            CODE,
+            "2026年番禺区社区微创投项目征集（第一批）",
+            200_000,  # the funding line falls after the eighth application
+            opens_in_days=-40,
+            open_days=41,  # publishable at any hour today; it is closed below
+        ),
+        required_attachments=[],
+    )
+    call = calls.create_call(settings=settings, actor=district)
+    calls.publish_call(call=call, actor=district)
+    _submit_eligible_applications(call, district)
+    call.closes_at = utcnow() - timedelta(days=1)  # the round closed yesterday
+    due_on = (utcnow() + timedelta(days=7)).date()
+    reviews.apply_plan(call=call, planned=reviews.plan(call), due_on=due_on, actor=district)
+    _submit_reviews(call)
 
 
 def call_assignments(call: Call) -> list[Assignment]:

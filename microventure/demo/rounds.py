@@ -88,11 +88,8 @@ def _call_settings(
     )
 
 
-def load_round(streets: dict[str, Street], district: User) -> None:
-    """Two funds and two published calls: one open in 南村镇 now, one district-wide upcoming."""
-    if db.session.scalar(select(Fund.id).limit(1)):
-        return
-    street_admin = db.session.scalar(select(User).where(User.email == "street@demo.local"))
+def _funds(streets: dict[str, Street], street_admin: User, district: User) -> tuple[Fund, Fund]:
+    """南村镇's community fund with its donors' contributions, and the district's special fund."""
     nancun = funds.create_fund(
         name="南村镇社区基金",
         kind=FundKind.COMMUNITY_FUND,
@@ -124,6 +121,15 @@ def load_round(streets: dict[str, Street], district: User) -> None:
         note="",
         actor=district,
     )
+    return nancun, pool
+
+
+def load_round(streets: dict[str, Street], district: User) -> None:
+    """Two funds and two published calls: one open in 南村镇 now, one district-wide upcoming."""
+    if db.session.scalar(select(Fund.id).limit(1)):
+        return
+    street_admin = db.session.scalar(select(User).where(User.email == "street@demo.local"))
+    nancun, pool = _funds(streets, street_admin, district)
     open_call = calls.create_call(
         settings=_call_settings(
             nancun,

@@ -328,6 +328,27 @@ def _tranche_rows(stmt, call_ids: list[int]):
     )
 
 
+def _tranche_movement(t, label: str) -> Movement:
+    """A paid tranche is a payment on its date; a withheld or released one returns its amount
+    on the day it closed."""
+    subject = f"{t.agreement_number} · {label.replace('{n}', str(t.position + 1))}"
+    link = links.path("projects.detail", project_id=t.project_id, _anchor="tranches")
+    if t.status is TrancheStatus.PAID:
+        return Movement(
+            MovementKind.PAYMENT,
+            t.paid_on,
+            t.amount,
+            subject,
+            t.payment_reference or "",
+            link,
+            t.paid_at,
+        )
+    closed = t.closed_at
+    return Movement(
+        MovementKind(t.status.value), _day(closed), t.amount, subject, t.reason, link, closed
+    )
+
+
 def _tranches(call_ids: list[int], top: int | None) -> list[Movement]:
     """Paid tranches leave the fund; withheld and released ones return to it. One query of two
     parts, each newest first in the ledger's own order: payments by their date, returns by when
@@ -360,24 +381,4 @@ def _tranches(call_ids: list[int], top: int | None) -> list[Movement]:
     )
     rows = db.session.execute(sa.union_all(select(paid), select(returned))).all()
     label = _("Tranche %(n)s", n="{n}")  # translated once, filled in per row
-    found = []
-    for t in rows:
-        subject = f"{t.agreement_number} · {label.replace('{n}', str(t.position + 1))}"
-        link = links.path("projects.detail", project_id=t.project_id, _anchor="tranches")
-        if t.status is TrancheStatus.PAID:
-            found.append(
-                Movement(
-                    MovementKind.PAYMENT,
-                    t.paid_on,
-                    t.amount,
-                    subject,
-                    t.payment_reference or "",
-                    link,
-                    t.paid_at,
-                )
-            )
-        else:
-            kind = MovementKind(t.status.value)
-            closed = t.closed_at
-            found.append(Movement(kind, _day(closed), t.amount, subject, t.reason, link, closed))
-    return found
+    return [_tranche_movement(t, label) for t in rows]

@@ -51,6 +51,30 @@ def _money_by_project(project_ids: Select):
     )
 
 
+def _first_unpaid(project_ids: Select):
+    """The position of each project's first tranche not yet paid (the next to come)."""
+    return (
+        select(Tranche.project_id, func.min(Tranche.position).label("position"))
+        .where(Tranche.project_id.in_(project_ids), Tranche.status.in_(UNPAID))
+        .group_by(Tranche.project_id)
+        .subquery("first_unpaid")
+    )
+
+
+def _reports_due(project_ids: Select):
+    """How many reports each project has still to submit, and the earliest one's due date."""
+    return (
+        select(
+            Report.project_id,
+            func.count().label("count"),
+            func.min(Report.due_on).label("due_on"),
+        )
+        .where(Report.project_id.in_(project_ids), Report.status.in_(OUTSTANDING_REPORTS))
+        .group_by(Report.project_id)
+        .subquery("reports_due")
+    )
+
+
 def _tranche_sum(status: TrancheStatus):
     """The project's tranches in ``status``, summed (a correlated subquery)."""
     return (
@@ -68,23 +92,9 @@ def my_projects(user: User) -> list:
     tranche to come and the reports still to submit: three queries' worth of work in one."""
     mine = select(Project.id).where(Project.organization_id.in_(user.organization_ids() or {0}))
     money = _money_by_project(mine)
-    first_unpaid = (
-        select(Tranche.project_id, func.min(Tranche.position).label("position"))
-        .where(Tranche.project_id.in_(mine), Tranche.status.in_(UNPAID))
-        .group_by(Tranche.project_id)
-        .subquery("first_unpaid")
-    )
+    first_unpaid = _first_unpaid(mine)
     nxt = aliased(Tranche, name="next_tranche")
-    reports = (
-        select(
-            Report.project_id,
-            func.count().label("count"),
-            func.min(Report.due_on).label("due_on"),
-        )
-        .where(Report.project_id.in_(mine), Report.status.in_(OUTSTANDING_REPORTS))
-        .group_by(Report.project_id)
-        .subquery("reports_due")
-    )
+    reports = _reports_due(mine)
     stmt = (
         select(
             Project.id,

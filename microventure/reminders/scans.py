@@ -131,11 +131,8 @@ def _per_street(stmt) -> Counter:
     return Counter(dict(db.session.execute(stmt).all()))
 
 
-def street_admin_digest(today: date) -> int:
-    """Each street admin: what waits on them in their street's calls and projects —
-    applications to screen, assignments released by a conflict and not yet replaced, open
-    objections, tranches due for payment, reports and activity records to review. Nothing
-    waiting, no message. One grouped query per figure."""
+def _waiting_by_street() -> dict[str, Counter]:
+    """For each figure of the street admins' digest, how many wait per street."""
     in_street = Call.street_id.is_not(None)
     by_street = (Call.street_id,)
     replacement = aliased(Assignment)
@@ -172,7 +169,15 @@ def street_admin_digest(today: date) -> int:
         .join(ActivityRecord, ActivityRecord.project_id == Project.id)
         .where(ActivityRecord.status == RecordStatus.SUBMITTED, in_street),
     }
-    counts = {name: _per_street(stmt.group_by(*by_street)) for name, stmt in figures.items()}
+    return {name: _per_street(stmt.group_by(*by_street)) for name, stmt in figures.items()}
+
+
+def street_admin_digest(today: date) -> int:
+    """Each street admin: what waits on them in their street's calls and projects —
+    applications to screen, assignments released by a conflict and not yet replaced, open
+    objections, tranches due for payment, reports and activity records to review. Nothing
+    waiting, no message. One grouped query per figure."""
+    counts = _waiting_by_street()
     admins = db.session.execute(
         select(User, RoleGrant.street_id)
         .join(RoleGrant, RoleGrant.user_id == User.id)
@@ -180,7 +185,7 @@ def street_admin_digest(today: date) -> int:
     ).all()
     entries = []
     for user, street_id in admins:
-        params = {name: counts[name][street_id] for name in figures}
+        params = {name: counts[name][street_id] for name in counts}
         if total := sum(params.values()):
             entries.append(
                 (user, links.path("calls.admin_index"), str(today), params | {"total": total})

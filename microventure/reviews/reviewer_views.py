@@ -17,7 +17,7 @@ from microventure.core.policy import authorize, can, is_reviewer
 from microventure.core.timeutil import local_today
 from microventure.extensions import db
 from microventure.reviews import reviewer_queries as queries
-from microventure.reviews import services
+from microventure.reviews import rules, services
 from microventure.reviews.forms import ConflictForm, DeclarationForm, ScoreForm
 from microventure.reviews.models import Assignment, AssignmentStatus, Review
 
@@ -163,7 +163,7 @@ def _typed_total(form: ScoreForm) -> str:
     half = 0
     for f in form.criterion_fields():
         try:
-            value = services.parse_points(f.data)
+            value = rules.parse_points(f.data)
         except ValueError:
             continue
         if value is not None and 0 <= value <= f.max_points * 2:

@@ -3,7 +3,6 @@ Services flush; the caller commits."""
 
 from collections import Counter, defaultdict
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -13,11 +12,11 @@ from microventure.accounts.models import User
 from microventure.applications.models import APPLICATION, Application, ApplicationStatus
 from microventure.calls.models import Call
 from microventure.core import audit, links
-from microventure.core.errors import DomainError, RuleViolations
-from microventure.core.money import format_fen
+from microventure.core.errors import DomainError
 from microventure.core.timeutil import local_today, utcnow
 from microventure.extensions import db
 from microventure.notifications.services import admins_of, notify
+from microventure.reviews import rules
 from microventure.reviews.models import (
     ASSIGNMENT,
     Assignment,
@@ -239,23 +238,6 @@ def _own(assignment: Assignment, actor: User) -> None:
 # ---------------------------------------------------------------------------------- scoring
 
 
-def parse_points(raw: str | float | None) -> int | None:
-    """'7.5' → 15 half points; None for empty; ValueError for anything not a number."""
-    if raw is None or str(raw).strip() == "":
-        return None
-    try:
-        value = Decimal(str(raw).strip())
-    except InvalidOperation as exc:
-        raise ValueError(raw) from exc
-    # Infinity and sNaN would crash below, and int() of a typed "1e999999" takes half a minute.
-    if not value.is_finite() or value.adjusted() >= 9:
-        raise ValueError(raw)
-    doubled = value * 2
-    if doubled != doubled.to_integral_value():
-        raise ValueError(raw)
-    return int(doubled)
-
-
 def save_review(
     *,
     assignment: Assignment,
@@ -268,55 +250,20 @@ def save_review(
 ) -> Review:
     """Save the reviewer's scores (a draft) or submit them, which locks the review."""
     _own(assignment, actor)
-    if assignment.status is A.ASSIGNED:
-        raise DomainError(_l("Sign the no-conflict declaration first."))
-    if assignment.status is A.DECLINED:
-        raise DomainError(_l("This assignment was released after a declared conflict."))
-    if assignment.status is not A.ACCEPTED:
-        raise DomainError(_l("This review is submitted and locked."))
-    criteria = assignment.application.call.criteria
-    problems: list[tuple[str, str]] = []
-    half: dict[int, int] = {}
-    for criterion in criteria:
-        name = f"criterion_{criterion.id}"
-        try:
-            value = parse_points(points.get(criterion.id))
-        except ValueError:
-            problems.append((name, _l("Give a whole or half number of points.")))
-            continue
-        if value is None:
-            if submit:
-                problems.append((name, _l("Score this criterion.")))
-            continue
-        if not 0 <= value <= criterion.max_points * 2:
-            problems.append((name, _l("Give 0 to %(max)s points.", max=criterion.max_points)))
-            continue
-        half[criterion.id] = value
-    requested = assignment.application.requested_amount
-    if suggested_amount is not None and not 0 <= suggested_amount <= requested:
-        problems.append(
-            (
-                "suggested_amount",
-                _l("Suggest at most the %(requested)s requested.", requested=format_fen(requested)),
-            )
-        )
-    if submit and recommendation is None:
-        problems.append(("recommendation", _l("Choose a recommendation.")))
-    if problems:
-        raise RuleViolations(problems)
+    rules.check_scorable(assignment)
+    half = rules.scored_points(
+        assignment=assignment,
+        points=points,
+        recommendation=recommendation,
+        suggested_amount=suggested_amount,
+        submit=submit,
+    )
     review = assignment.review or Review(assignment=assignment)
     db.session.add(review)
     review.comment = comment.strip()
     review.recommendation = recommendation
     review.suggested_amount = suggested_amount
-    # Update rows in place: new rows replacing old ones would be inserted before the orphans
-    # are deleted and break the one-score-per-criterion constraint on a second save.
-    kept = {score.criterion_id: score for score in review.scores}
-    for cid, value in half.items():
-        if cid not in kept:
-            kept[cid] = Score(criterion_id=cid)
-        kept[cid].half_points = value
-    review.scores = [kept[cid] for cid in half]
+    _keep_scores(review, half)
     if submit:
         review.submitted_at = utcnow()
         db.session.flush()
@@ -329,6 +276,18 @@ def save_review(
         )
     db.session.flush()
     return review
+
+
+def _keep_scores(review: Review, half: dict[int, int]) -> None:
+    """The review's scores become ``half`` (half points per criterion id)."""
+    # Update rows in place: new rows replacing old ones would be inserted before the orphans
+    # are deleted and break the one-score-per-criterion constraint on a second save.
+    kept = {score.criterion_id: score for score in review.scores}
+    for cid, value in half.items():
+        if cid not in kept:
+            kept[cid] = Score(criterion_id=cid)
+        kept[cid].half_points = value
+    review.scores = [kept[cid] for cid in half]
 
 
 def reopen(*, assignment: Assignment, actor: User, reason: str) -> None:

@@ -14,6 +14,7 @@ from microventure.core.errors import DomainError, collect
 from microventure.core.timeutil import local_today
 from microventure.extensions import db
 from microventure.projects.models import (
+    ActivityRecord,
     Project,
     ProjectStatus,
     RecordStatus,
@@ -67,6 +68,17 @@ def require_active(project: Project) -> None:
             _l(
                 "Activities can be recorded only while the project is active; it is %(status)s.",
                 status=project.status.title,
+            )
+        )
+
+
+def require_editable(activity: ActivityRecord) -> None:
+    """A record may be corrected until an admin accepts it."""
+    if activity.status not in EDITABLE:
+        raise DomainError(
+            _l(
+                "This activity record is %(status)s and can no longer be changed.",
+                status=activity.status.title,
             )
         )
 

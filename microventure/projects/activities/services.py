@@ -19,10 +19,10 @@ from microventure.extensions import db
 from microventure.notifications.services import members_of, notify
 from microventure.projects.activities import images
 from microventure.projects.activities.rules import (
-    EDITABLE,
     ActivityValues,
     check_values,
     require_active,
+    require_editable,
 )
 from microventure.projects.models import (
     ACTIVITY,
@@ -155,6 +155,14 @@ def _current_photos(activity: ActivityRecord) -> list[ProjectFile]:
     )
 
 
+def _remove_photos(photos: list[ProjectFile]) -> None:
+    """Photos taken off a record are marked removed; their files go once the change commits."""
+    now = utcnow()
+    for photo in photos:
+        photo.removed_at = now
+        files.discard_after_commit(photo.storage_key, photo.thumbnail_key)
+
+
 def update_activity(
     *,
     activity: ActivityRecord,
@@ -167,13 +175,7 @@ def update_activity(
     """Correct a record not yet accepted; a returned record goes back for review."""
     project = activity.project
     require_active(project)
-    if activity.status not in EDITABLE:
-        raise DomainError(
-            _l(
-                "This activity record is %(status)s and can no longer be changed.",
-                status=activity.status.title,
-            )
-        )
+    require_editable(activity)
     uploads = _uploads(photos)
     current = _current_photos(activity)
     removed = {p.id for p in current} & set(removed_photo_ids or [])
@@ -188,11 +190,7 @@ def update_activity(
     )
     action = ACTIVITY.moves[(before_status, RecordStatus.SUBMITTED)]
     _apply(activity, values)
-    now = utcnow()
-    for photo in current:
-        if photo.id in removed:
-            photo.removed_at = now
-            files.discard_after_commit(photo.storage_key, photo.thumbnail_key)
+    _remove_photos([p for p in current if p.id in removed])
     start = max((p.position for p in current), default=-1) + 1
     _attach(activity, project, cleaned, sheet, actor, start=start)
     db.session.flush()
