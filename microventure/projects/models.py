@@ -271,6 +271,12 @@ class ReportKind(LabelledEnum):
     MIDTERM = "midterm"
     FINAL = "final"
 
+    def due_in(self, call: Call) -> date | None:
+        """The day the call has this report due (no mid-term date: the call has no mid-term)."""
+        return (
+            call.midterm_report_due_on if self is ReportKind.MIDTERM else call.final_report_due_on
+        )
+
 
 labels(
     ReportKind, {ReportKind.MIDTERM: _l("Mid-term report"), ReportKind.FINAL: _l("Final report")}

@@ -22,7 +22,8 @@ from microventure.projects.models import (
     Tranche,
 )
 from microventure.projects.reports.budget import CategoryLine, execution
-from microventure.projects.reports.services import EDITABLE, TRIGGER
+from microventure.projects.reports.services import EDITABLE
+from microventure.projects.tranches import fired_by, report_accepted
 
 KIND_ORDER = {ReportKind.MIDTERM: 0, ReportKind.FINAL: 1}
 
@@ -176,7 +177,10 @@ def report_page(project: Project, report: Report) -> ReportPage:
     ).all()
     tranches = db.session.scalars(
         select(Tranche)
-        .where(Tranche.project_id == project.id, Tranche.trigger == TRIGGER[report.kind])
+        .where(
+            Tranche.project_id == project.id,
+            Tranche.trigger.in_(fired_by(report_accepted(report.kind))),
+        )
         .order_by(Tranche.position)
     ).all()
     midterm = None

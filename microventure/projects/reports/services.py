@@ -8,13 +8,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from microventure.accounts.models import User
-from microventure.calls.models import TrancheTrigger
 from microventure.core import audit, links
 from microventure.core.errors import DomainError, RuleViolations, collect
 from microventure.core.timeutil import utcnow
 from microventure.extensions import db
 from microventure.notifications.services import admins_of, members_of, notify
 from microventure.projects import services as projects
+from microventure.projects import tranches as triggers
 from microventure.projects.models import (
     REPORT,
     Expenditure,
@@ -32,10 +32,6 @@ EDITABLE = (R.DRAFT, R.RETURNED)
 SUBMITTED_ONCE = (R.SUBMITTED, R.ACCEPTED, R.FAILED)  # the mid-term is in before the final
 DECIDED = (R.ACCEPTED, R.FAILED)
 REVIEWABLE_PROJECT = (ProjectStatus.ACTIVE, ProjectStatus.SUSPENDED)
-TRIGGER = {
-    ReportKind.MIDTERM: TrancheTrigger.MIDTERM_ACCEPTED,
-    ReportKind.FINAL: TrancheTrigger.FINAL_ACCEPTED,
-}
 TEXT_LIMIT = 20_000
 ACTUAL_LIMIT = 1_000_000_000  # the column is a 32-bit integer
 
@@ -294,7 +290,7 @@ def accept_report(*, report: Report, comment: str = "", actor: User) -> Report:
     comment = (comment or "").strip()
     REPORT.move(report, R.ACCEPTED, actor=actor, note=comment)
     _reviewed(report, comment, actor)
-    projects.make_due(project, TRIGGER[report.kind], actor=actor)
+    projects.make_due(project, triggers.report_accepted(report.kind), actor=actor)
     if report.kind is ReportKind.FINAL:
         projects.complete(project=project, actor=actor)
     _tell(report, "report.accepted", members_of(project.organization), str(report.id))
@@ -328,7 +324,9 @@ def fail_report(*, report: Report, reason: str, actor: User) -> Report:
     project = report.project
     REPORT.move(report, R.FAILED, actor=actor, note=reason)
     _reviewed(report, reason, actor)
-    projects.withhold_for(project, TRIGGER[report.kind], reason=reason, actor=actor)
+    projects.withhold_for(
+        project, triggers.report_accepted(report.kind), reason=reason, actor=actor
+    )
     _tell(report, "report.failed", members_of(project.organization), str(report.id), reason=reason)
     db.session.flush()
     return report
