@@ -3,6 +3,7 @@ its versions. Each function makes a fixed number of queries whatever the data si
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload
@@ -12,7 +13,6 @@ from microventure.applications.models import BudgetLine, FundingSource, OutcomeI
 from microventure.core.timeutil import local_today
 from microventure.extensions import db
 from microventure.projects.models import (
-    Expenditure,
     IndicatorActual,
     Project,
     Report,
@@ -22,6 +22,7 @@ from microventure.projects.models import (
     Tranche,
 )
 from microventure.projects.reports.budget import CategoryLine, execution
+from microventure.projects.reports.content import content, declared
 from microventure.projects.reports.services import EDITABLE
 from microventure.projects.tranches import fired_by, report_accepted
 
@@ -123,17 +124,17 @@ class VersionRow:
 
 @dataclass(frozen=True)
 class ReportPage:
+    """The live report page: its ``content`` in the shape of a version's snapshot (both pages
+    render it with one partial), the indicator rows its form needs, versions and what a review
+    decides."""
+
     report: Report
+    content: dict[str, Any]
     indicators: list[IndicatorRow]
-    expenditures: list[Expenditure]
     versions: list[VersionRow]
     grant_lines: list[BudgetLine]
     dependent_tranches: list[Tranche]
     midterm_status: ReportStatus | None
-
-    @property
-    def spent(self) -> int:
-        return sum(e.amount for e in self.expenditures)
 
 
 def report_page(project: Project, report: Report) -> ReportPage:
@@ -152,12 +153,6 @@ def report_page(project: Project, report: Report) -> ReportPage:
             .order_by(OutcomeIndicator.position)
         )
     ]
-    expenditures = db.session.scalars(
-        select(Expenditure)
-        .options(joinedload(Expenditure.budget_line), joinedload(Expenditure.receipt))
-        .where(Expenditure.report_id == report.id)
-        .order_by(Expenditure.spent_on, Expenditure.id)
-    ).all()
     versions = [
         VersionRow(number, submitted_at, name)
         for number, submitted_at, name in db.session.execute(
@@ -192,8 +187,8 @@ def report_page(project: Project, report: Report) -> ReportPage:
         )
     return ReportPage(
         report=report,
+        content=content(report, [(r.indicator, r.actual) for r in indicators], declared(report)),
         indicators=indicators,
-        expenditures=list(expenditures),
         versions=versions,
         grant_lines=list(grant_lines),
         dependent_tranches=list(tranches),

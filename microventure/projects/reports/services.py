@@ -5,7 +5,6 @@ timeline shows it. Services flush; callers commit."""
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
 
 from microventure.accounts.models import User
 from microventure.core import audit, links
@@ -17,7 +16,6 @@ from microventure.projects import services as projects
 from microventure.projects import tranches as triggers
 from microventure.projects.models import (
     REPORT,
-    Expenditure,
     IndicatorActual,
     ProjectStatus,
     Report,
@@ -25,6 +23,7 @@ from microventure.projects.models import (
     ReportStatus,
     ReportVersion,
 )
+from microventure.projects.reports.content import content, declared
 
 R = ReportStatus
 
@@ -205,45 +204,11 @@ def _last_version(report: Report) -> int:
 
 
 def snapshot(report: Report) -> dict:
-    """The report as submitted, self-contained: indicator names and targets, budget lines."""
+    """The report as submitted, self-contained (indicator names and targets, budget lines), in
+    the shape the report pages render (``content``)."""
     actuals = {a.indicator_id: a for a in report.actuals}
-    expenditures = db.session.scalars(
-        select(Expenditure)
-        .options(joinedload(Expenditure.budget_line), joinedload(Expenditure.receipt))
-        .where(Expenditure.report_id == report.id)
-        .order_by(Expenditure.spent_on, Expenditure.id)
-    ).all()
-    return {
-        "kind": report.kind.value,
-        "narrative": report.narrative,
-        "self_assessment": report.self_assessment,
-        "actuals": [
-            {
-                "indicator_id": i.id,
-                "name": i.name,
-                "target": i.target,
-                "unit": i.unit,
-                "actual": actuals[i.id].actual,
-                "note": actuals[i.id].note,
-            }
-            for i in report.project.application.indicators
-            if i.id in actuals
-        ],
-        "expenditures": [
-            {
-                "budget_line_id": e.budget_line_id,
-                "category": e.budget_line.category.value,
-                "item": e.budget_line.item,
-                "amount": e.amount,
-                "spent_on": e.spent_on.isoformat(),
-                "payee": e.payee,
-                "receipt_file_id": e.receipt_file_id,
-                "receipt_name": e.receipt.original_name if e.receipt else None,
-            }
-            for e in expenditures
-        ],
-        "total_spent": sum(e.amount for e in expenditures),
-    }
+    given = [(i, actuals[i.id]) for i in report.project.application.indicators if i.id in actuals]
+    return content(report, given, declared(report))
 
 
 # ------------------------------------------------------------------------------------ review

@@ -105,6 +105,7 @@ def _render(project, report, *, form=None, spend=None, review=None):
         project=project,
         report=report,
         page=page,
+        content=page.content,
         editable=editable,
         reviewable=reviewable,
         form=form,
@@ -232,7 +233,7 @@ def version(project_id: int, kind: str, number: int):
         project=project,
         report=report,
         version=shown,
-        snapshot=shown.snapshot,
+        content=shown.snapshot,
         numbers=queries.version_numbers(report),
     )
 
