@@ -23,7 +23,6 @@ from microventure.projects.models import (
 )
 from microventure.projects.reports.budget import CategoryLine, execution
 from microventure.projects.reports.content import content, declared
-from microventure.projects.reports.services import EDITABLE
 from microventure.projects.tranches import fired_by, report_accepted
 
 KIND_ORDER = {ReportKind.MIDTERM: 0, ReportKind.FINAL: 1}
@@ -77,7 +76,7 @@ def overview(project: Project) -> Overview:
                 due_on=due_on,
                 submitted_at=submitted_at,
                 versions=versions,
-                overdue=status in EDITABLE and due_on < today,
+                overdue=status.is_overdue(due_on, today),
             )
             for rid, kind, status, due_on, submitted_at, versions in rows
         ),

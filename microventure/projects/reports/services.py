@@ -27,7 +27,6 @@ from microventure.projects.reports.content import content, declared
 
 R = ReportStatus
 
-EDITABLE = (R.DRAFT, R.RETURNED)
 SUBMITTED_ONCE = (R.SUBMITTED, R.ACCEPTED, R.FAILED)  # the mid-term is in before the final
 DECIDED = (R.ACCEPTED, R.FAILED)
 REVIEWABLE_PROJECT = (ProjectStatus.ACTIVE, ProjectStatus.SUSPENDED)
@@ -56,7 +55,7 @@ def _tell(report: Report, kind: str, recipients: list[User], key: str, **params)
 
 
 def check_editable(report: Report) -> None:
-    if report.status not in EDITABLE:
+    if not report.status.is_open:
         raise DomainError(
             _l(
                 "The report is %(status)s and cannot be changed now.",

@@ -82,7 +82,7 @@ def _load(project_id: int, kind: str) -> tuple[Project, Report]:
 def _editable(project: Project, report: Report) -> bool:
     return (
         can(current_user, "project.report", project)
-        and report.status in services.EDITABLE
+        and report.status.is_open
         and project.status is ProjectStatus.ACTIVE
     )
 
