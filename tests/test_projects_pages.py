@@ -13,6 +13,7 @@ from microventure.extensions import db
 from microventure.projects import services as projects
 from microventure.projects.models import FilePurpose, Project, ProjectFile, ProjectStatus
 from microventure.projects.models import TrancheStatus as T
+from microventure.projects.tranches import TRIGGERS
 from tests.test_projects_support import JPEG, PDF, funded_round, join, owner_of, pay, pdf, sign
 
 
@@ -55,7 +56,7 @@ def test_the_organisation_sees_its_projects_and_what_is_due(client, login_as, r)
     admin, owner = r["admin"], owner_of(mine)
     sign(mine, admin)
     pay(mine.tranches[0], admin, reference="BK-2026-0518")
-    projects.make_due(mine, mine.tranches[1].trigger, actor=admin)  # mid-term accepted
+    projects.make_due(mine, TRIGGERS[mine.tranches[1].trigger], actor=admin)  # mid-term accepted
     login_as(owner)
     english(client)
     page = text(client.get("/projects"))

@@ -7,6 +7,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select, update
 
+from microventure.calls.models import TrancheTrigger
 from microventure.core.audit import timeline
 from microventure.core.errors import DomainError
 from microventure.core.timeutil import local_today
@@ -14,8 +15,14 @@ from microventure.extensions import db
 from microventure.funds import queries as fund_queries
 from microventure.notifications.models import Notification
 from microventure.projects import services as projects
-from microventure.projects.models import ProjectStatus, Tranche, TrancheStatus
+from microventure.projects.models import ProjectStatus, ReportKind, Tranche, TrancheStatus
 from microventure.projects.services import split
+from microventure.projects.tranches import (
+    AGREEMENT_SIGNED,
+    TRIGGERS,
+    fired_by,
+    report_accepted,
+)
 from tests.test_projects_support import funded_round, owner_of, pay, pdf, sign
 
 P, T = ProjectStatus, TrancheStatus
@@ -61,6 +68,13 @@ def test_split_adds_up_exactly_and_the_last_takes_the_rounding(amount, plan, exp
 def test_split_refuses_a_plan_not_summing_to_100():
     with pytest.raises(ValueError):
         split(100_00, [50, 30])
+
+
+def test_every_trigger_is_fired_by_one_event_and_each_report_fires_its_own():
+    assert set(TRIGGERS) == set(TrancheTrigger)  # a new trigger needs its registry line
+    assert fired_by(AGREEMENT_SIGNED) == [TrancheTrigger.ON_SIGNING]
+    assert fired_by(report_accepted(ReportKind.MIDTERM)) == [TrancheTrigger.MIDTERM_ACCEPTED]
+    assert fired_by(report_accepted(ReportKind.FINAL)) == [TrancheTrigger.FINAL_ACCEPTED]
 
 
 def test_projects_created_by_finalize_carry_exact_tranches(make, monkeypatch):

@@ -13,8 +13,9 @@ from microventure.calls.models import TrancheTrigger
 from microventure.core.timeutil import local_today
 from microventure.extensions import db
 from microventure.projects.models import ReportKind, ReportStatus, TrancheStatus
+from microventure.projects.reports import queries
 from microventure.projects.reports import services as reports
-from tests.test_reports_helpers import World, uploads  # noqa: F401
+from tests.test_reports_helpers import World, jpeg, uploads  # noqa: F401
 
 R = ReportStatus
 
@@ -232,6 +233,27 @@ def test_accepting_the_final_report_from_the_page_completes_the_project(client, 
     )
     assert response.status_code == 302
     assert world.project.status.value == "completed"
+
+
+def _content(page: str) -> str:
+    """The report's content on a page: from its progress section to its self-assessment's end."""
+    start = page.index('<section class="mb-4" id="narrative">')
+    end = page.index("</section>", page.index('id="self-assessment"'))
+    return page[start:end]
+
+
+def test_the_live_report_and_its_version_show_the_same_content(client, login_as, world):
+    report = world.report()
+    world.spend(report, "activities", 3_000_00, receipt=jpeg())
+    world.spend(report, "personnel", 1_000_50, payee="陈讲师")
+    version = world.submit(report)
+    assert queries.report_page(world.project, report).content == version.snapshot
+    login_as(world.admin)
+    live = client.get(url(world)).get_data(as_text=True)
+    stored = client.get(url(world, suffix="/versions/1")).get_data(as_text=True)
+    assert _content(live) == _content(stored)
+    assert "开展了十次课堂" in _content(live) and "receipt.jpg" in _content(live)
+    assert _content(live).count("data-expenditure=") == 2
 
 
 # ---------------------------------------------------------------------------- query counts

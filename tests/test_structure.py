@@ -2,8 +2,20 @@
 
 import ast
 import pathlib
+import re
+from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import select
+
+from microventure.calls.models import Call, CallStatus
 from microventure.core.forms import Done, perform
+from microventure.core.models import LabelledEnum
+from microventure.extensions import db
+from microventure.projects.models import ProjectStatus, Report, ReportStatus
+from microventure.reviews.models import Assignment, AssignmentStatus
 
 PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "microventure"
 
@@ -158,3 +170,91 @@ def test_no_function_is_longer_than_fifty_lines():
         "split it where a part has a name; a service's inline validation goes to rules.py"
     )
     assert sorted(LONG_FOR_NOW - set(long)) == [], "no longer long: take it off LONG_FOR_NOW"
+
+
+TEMPLATES = PACKAGE.parent / "templates"
+# A state compared with a string: `x.status.value == 'draft'`, `role.value in ('a', …)`,
+# `status != 'open'`, `selectattr('status.value', 'equalto', 'due')`.
+STATE_LITERAL = re.compile(
+    r"""\.value\s*(?:==|!=|(?:not\s+)?in\s*\(\s*)\s*['"]"""
+    r"""|status\s*(?:==|!=)\s*['"]"""
+    r"""|selectattr\(\s*['"][\w.]*(?:status|value)['"]\s*,\s*['"](?:equalto|eq|==|ne|!=)"""
+)
+
+
+def _templates():
+    for path in sorted(TEMPLATES.rglob("*.html")):
+        yield path.relative_to(TEMPLATES).as_posix(), path.read_text(encoding="utf-8")
+
+
+def test_no_template_compares_a_state_with_a_string():
+    """Templates name states (``status.is_returned``) and rules (``report.is_overdue(today)``,
+    ``status.is_closed``, ``can(…)``); the rule itself is written once, in Python."""
+    found = [
+        f"{name}:{text.count(chr(10), 0, m.start()) + 1}: {m.group(0)}"
+        for name, text in _templates()
+        for m in STATE_LITERAL.finditer(text)
+    ]
+    assert found == []
+
+
+def test_every_state_a_template_names_exists(app):
+    """``x.is_<name>`` in a template is a state of some enum or a predicate defined in the app: a
+    misspelt one would be silently false in Jinja, so it fails here."""
+    known = {"is_authenticated", "is_anonymous"}  # Flask-Login's
+    for _name, tree in _modules():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                known.add(node.name)
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                known.add(node.target.id)
+    enums, stack = [], [LabelledEnum]
+    while stack:
+        enums.append(cls := stack.pop())
+        stack.extend(cls.__subclasses__())
+    known |= {f"is_{member.value}" for cls in enums for member in cls}
+    used = {
+        f"{name}: {m.group(1)}"
+        for name, text in _templates()
+        for m in re.finditer(r"\.(is_\w+)", text)
+        if m.group(1) not in known
+    }
+    assert used == set()
+
+
+def test_a_state_is_asked_by_name_and_only_states_answer():
+    assert ReportStatus.RETURNED.is_returned and not ReportStatus.DRAFT.is_returned
+    with pytest.raises(AttributeError):
+        ReportStatus.DRAFT.is_retruned  # noqa: B018 -- a misspelt state is no state
+    assert ReportStatus.RETURNED.is_open and not ReportStatus.SUBMITTED.is_open
+    assert ProjectStatus.TERMINATED.is_closed and not ProjectStatus.SUSPENDED.is_closed
+
+
+def _in_sql(hybrid, today, **columns) -> bool:
+    """The SQL side of a hybrid rule evaluated by the database on one row of ``columns``."""
+    row = select(*(sa.literal(v).label(k) for k, v in columns.items())).subquery()
+    return bool(db.session.scalar(select(hybrid.expr(row.c, today)).select_from(row)))
+
+
+@pytest.mark.parametrize(
+    ("model", "states"),
+    [(Report, ReportStatus), (Assignment, AssignmentStatus), (Call, CallStatus)],
+)
+def test_rules_written_for_python_and_sql_agree(app, model, states):
+    """``is_overdue`` (reports, assignments) and ``is_upcoming`` (calls) are each one rule with
+    a Python and an SQL side; for every state either side of the date they give one answer."""
+    today = date(2026, 6, 1)
+    name, column, at = (
+        ("is_upcoming", "opens_at", datetime(2026, 6, 1, tzinfo=UTC))
+        if model is Call
+        else ("is_overdue", "due_on", today)
+    )
+    hybrid = model.__dict__[name]
+    for state in states:
+        for when in (at - timedelta(days=1), at, at + timedelta(days=1)):
+            obj = SimpleNamespace(status=state, **{column: when})
+            in_python = hybrid.func(obj, at)
+            assert _in_sql(hybrid, at, status=state.value, **{column: when}) == in_python, (
+                state,
+                when,
+            )

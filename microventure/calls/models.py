@@ -5,6 +5,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from microventure.accounts.models import Street
@@ -247,6 +248,11 @@ class Call(Base):
 
     def is_open(self, at: datetime) -> bool:
         return self.status is CallStatus.PUBLISHED and self.opens_at <= at <= self.closes_at
+
+    @hybrid_method
+    def is_upcoming(self, at: datetime) -> bool:
+        """Published but not open yet (one body: a bool for a call, a condition in SQL)."""
+        return (self.status == CallStatus.PUBLISHED) & (self.opens_at > at)
 
 
 class RubricCriterion(Base):

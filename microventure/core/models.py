@@ -62,6 +62,15 @@ class LabelledEnum(enum.StrEnum):
     def choices(cls) -> list[tuple[str, str]]:
         return [(m.value, m.title) for m in cls]
 
+    def __getattr__(self, name: str) -> bool:
+        """``status.is_returned``: whether this is the member ``returned``, so that templates
+        name a state instead of comparing ``.value`` with a string. A rule over several states
+        (``is_closed``, ``is_overdue``) is a property or method of its enum, defined once."""
+        member = type(self)._value2member_map_.get(name[3:]) if name.startswith("is_") else None
+        if member is None:
+            raise AttributeError(name)
+        return self is member
+
 
 def labels(enum_cls: type[LabelledEnum], mapping: dict) -> None:
     """Attach translatable titles to an enum's members (lazy_gettext strings)."""

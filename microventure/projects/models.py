@@ -6,6 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from microventure.accounts.models import Community, Organization
@@ -21,6 +22,11 @@ class ProjectStatus(LabelledEnum):
     SUSPENDED = "suspended"
     COMPLETED = "completed"
     TERMINATED = "terminated"
+
+    @property
+    def is_closed(self) -> bool:
+        """Completed or terminated (结项 / 终止): nothing more is due, paid or reported."""
+        return self in CLOSED_PROJECT
 
 
 labels(
@@ -271,6 +277,12 @@ class ReportKind(LabelledEnum):
     MIDTERM = "midterm"
     FINAL = "final"
 
+    def due_in(self, call: Call) -> date | None:
+        """The day the call has this report due (no mid-term date: the call has no mid-term)."""
+        return (
+            call.midterm_report_due_on if self is ReportKind.MIDTERM else call.final_report_due_on
+        )
+
 
 labels(
     ReportKind, {ReportKind.MIDTERM: _l("Mid-term report"), ReportKind.FINAL: _l("Final report")}
@@ -283,6 +295,15 @@ class ReportStatus(LabelledEnum):
     RETURNED = "returned"
     ACCEPTED = "accepted"
     FAILED = "failed"
+
+    @property
+    def is_open(self) -> bool:
+        """A draft or returned report: the organisation's to write and submit (``OPEN_REPORT``)."""
+        return self in OPEN_REPORT
+
+    def is_overdue(self, due_on: date, today: date) -> bool:
+        """Still open after its due date (``Report.is_overdue`` is the same rule, also in SQL)."""
+        return self.is_open and due_on < today
 
 
 labels(
@@ -327,6 +348,14 @@ class Report(Base):
     versions: Mapped[list["ReportVersion"]] = relationship(order_by="ReportVersion.number")
 
     __table_args__ = (sa.UniqueConstraint("project_id", "kind"),)
+
+    @hybrid_method
+    def is_overdue(self, today: date) -> bool:
+        return self.status.is_overdue(self.due_on, today)
+
+    @is_overdue.expression
+    def is_overdue(cls, today: date):
+        return sa.and_(cls.status.in_(OPEN_REPORT), cls.due_on < today)
 
 
 class IndicatorActual(Base):
@@ -389,6 +418,9 @@ class ReportVersion(AppendOnly, Base):
 
 # ---------------------------------------------------------------------------- state machines
 _P, _T, _R, _A = ProjectStatus, TrancheStatus, ReportStatus, RecordStatus
+
+CLOSED_PROJECT = (_P.COMPLETED, _P.TERMINATED)  # the machine's ends: no move leaves them
+OPEN_REPORT = (_R.DRAFT, _R.RETURNED)  # the states a report is submitted from
 
 PROJECT = StateMachine(
     Project,

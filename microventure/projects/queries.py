@@ -13,6 +13,7 @@ from microventure.core.pagination import paginate_rows
 from microventure.core.policy import scope
 from microventure.extensions import db
 from microventure.projects.models import (
+    OPEN_REPORT,
     ActivityRecord,
     FilePurpose,
     Project,
@@ -28,7 +29,6 @@ from microventure.projects.models import (
 T = TrancheStatus
 UNPAID = (T.PENDING, T.DUE)
 RETURNED = (T.WITHHELD, T.RELEASED)
-OUTSTANDING_REPORTS = (ReportStatus.DRAFT, ReportStatus.RETURNED)
 PER_PAGE = 20
 
 
@@ -69,7 +69,7 @@ def _reports_due(project_ids: Select):
             func.count().label("count"),
             func.min(Report.due_on).label("due_on"),
         )
-        .where(Report.project_id.in_(project_ids), Report.status.in_(OUTSTANDING_REPORTS))
+        .where(Report.project_id.in_(project_ids), Report.status.in_(OPEN_REPORT))
         .group_by(Report.project_id)
         .subquery("reports_due")
     )

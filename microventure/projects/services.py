@@ -9,7 +9,6 @@ from werkzeug.datastructures import FileStorage
 
 from microventure.accounts.models import User
 from microventure.applications.models import Application
-from microventure.calls.models import TrancheTrigger
 from microventure.core import audit, files, links
 from microventure.core.errors import DomainError
 from microventure.core.locks import lock
@@ -17,6 +16,7 @@ from microventure.core.money import format_fen
 from microventure.core.timeutil import local_today, utcnow
 from microventure.extensions import db
 from microventure.notifications.services import admins_of, members_of, notify
+from microventure.projects import tranches as triggers
 from microventure.projects.models import (
     PROJECT,
     TRANCHE,
@@ -86,11 +86,9 @@ def create_project(*, application: Application, amount: int, actor: User) -> Pro
         project.tranches.append(
             Tranche(position=item.position, percent=item.percent, trigger=item.trigger, amount=part)
         )
-    if call.midterm_report_due_on:
-        db.session.add(
-            Report(project=project, kind=ReportKind.MIDTERM, due_on=call.midterm_report_due_on)
-        )
-    db.session.add(Report(project=project, kind=ReportKind.FINAL, due_on=call.final_report_due_on))
+    for kind in ReportKind:
+        if due_on := kind.due_in(call):  # a call without a mid-term date has no mid-term report
+            db.session.add(Report(project=project, kind=kind, due_on=due_on))
     db.session.flush()
     audit.record(
         action="project.created",
@@ -160,17 +158,18 @@ def sign_agreement(
     project.signed_on = signed_on
     project.agreement_file_id = scan.id
     _move_project(project, P.ACTIVE, actor=actor)
-    make_due(project, TrancheTrigger.ON_SIGNING, actor=actor)
+    make_due(project, triggers.AGREEMENT_SIGNED, actor=actor)
     return project
 
 
 # ---------------------------------------------------------------------------------- tranches
 
 
-def make_due(project: Project, trigger: TrancheTrigger, *, actor: User | None) -> list[Tranche]:
-    """The tranches waiting on ``trigger`` become due; the street's admins and the organisation
-    are told."""
-    due = [t for t in project.tranches if t.trigger is trigger and t.status is T.PENDING]
+def make_due(project: Project, event: triggers.Event, *, actor: User | None) -> list[Tranche]:
+    """``event`` happened: the tranches waiting on it (``tranches.TRIGGERS``) become due; the
+    street's admins and the organisation are told."""
+    fired = triggers.fired_by(event)
+    due = [t for t in project.tranches if t.trigger in fired and t.status is T.PENDING]
     for tranche in due:
         _move_tranche(tranche, T.DUE, actor=actor)
         params = {
@@ -197,10 +196,12 @@ def make_due(project: Project, trigger: TrancheTrigger, *, actor: User | None) -
 
 
 def withhold_for(
-    project: Project, trigger: TrancheTrigger, *, reason: str, actor: User
+    project: Project, event: triggers.Event, *, reason: str, actor: User
 ) -> list[Tranche]:
-    """A failed evaluation: the unpaid tranches waiting on ``trigger`` are withheld."""
-    held = [t for t in project.tranches if t.trigger is trigger and t.status in UNPAID]
+    """``event`` will not happen (a failed evaluation): the unpaid tranches waiting on it are
+    withheld."""
+    fired = triggers.fired_by(event)
+    held = [t for t in project.tranches if t.trigger in fired and t.status in UNPAID]
     for tranche in held:
         _move_tranche(tranche, T.WITHHELD, actor=actor, reason=reason)
     return held

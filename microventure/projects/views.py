@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from microventure.core import audit, files
 from microventure.core.policy import authorize, can
 from microventure.core.timeutil import local_today
-from microventure.projects import history, queries
+from microventure.projects import history, queries, tranches
 from microventure.projects.activities import queries as activity_queries
 from microventure.projects.forms import (
     SignForm,
@@ -102,6 +102,7 @@ def render_project(project: Project, *, refused: tuple | None = None, status: in
         reports=report_queries.overview(project),
         events=audit.timeline(project),
         describe=history.describe,
+        report_due_on=tranches.report_due_on,
         today=local_today(),
     )
     return page, status

@@ -21,6 +21,7 @@ from microventure.decisions.models import Notice, Objection, ObjectionStatus
 from microventure.extensions import db
 from microventure.notifications.services import queue
 from microventure.projects.models import (
+    OPEN_REPORT,
     ActivityRecord,
     Project,
     ProjectStatus,
@@ -32,8 +33,7 @@ from microventure.projects.models import (
     TrancheStatus,
 )
 from microventure.reminders.schedule import latest_repeat, offset_for, offset_windows
-from microventure.reviews.models import Assignment, AssignmentStatus
-from microventure.reviews.services import OUTSTANDING
+from microventure.reviews.models import OUTSTANDING, Assignment, AssignmentStatus
 from microventure.workcalendar.queries import calendar_gap
 
 
@@ -109,7 +109,7 @@ def reviews_due(today: date, since: date | None = None) -> int:
 
 def reviews_overdue(today: date) -> int:
     """Daily, for as long as a review is late (the day is part of the key)."""
-    rows = _open_assignments(Assignment.due_on < today)
+    rows = _open_assignments(Assignment.is_overdue(today))
     return len(
         queue(
             "reminder.review_overdue",
@@ -195,8 +195,6 @@ def street_admin_digest(today: date) -> int:
 
 # ---------------------------------------------------------------------------------- projects
 
-UNSUBMITTED = (ReportStatus.DRAFT, ReportStatus.RETURNED)
-
 
 def _members(*columns):
     """``columns`` of active projects, one row per active member of the project's organisation
@@ -214,7 +212,7 @@ def _open_reports(condition):
     return db.session.execute(
         _members(Report.id, Report.kind, Report.due_on, Project.id, Project.title)
         .join(Report, Report.project_id == Project.id)
-        .where(Report.status.in_(UNSUBMITTED), condition)
+        .where(Report.status.in_(OPEN_REPORT), condition)
     ).all()
 
 
@@ -258,7 +256,7 @@ def reports_overdue(today: date, since: date | None = None) -> int:
     """Late reports: the day after the due date, then every N days (the day is in the key); a
     reminder day missed since ``since`` is caught up."""
     every = current_app.config.get("REMINDER_REPORT_OVERDUE_EVERY_DAYS", 7)
-    rows = _open_reports(Report.due_on < today)
+    rows = _open_reports(Report.is_overdue(today))
     entries = []
     for rid, kind, due, pid, title, user in rows:
         day = latest_repeat(due, every, today)

@@ -16,6 +16,7 @@ from microventure.core.models import AuditEvent
 from microventure.core.pagination import paginate_rows
 from microventure.extensions import db
 from microventure.reviews.models import (
+    OUTSTANDING,
     Assignment,
     AssignmentStatus,
     DeclaredConflict,
@@ -23,7 +24,7 @@ from microventure.reviews.models import (
     ReviewerProfile,
     Score,
 )
-from microventure.reviews.services import OUTSTANDING, REMINDER_ACTION, REVIEWABLE
+from microventure.reviews.services import REMINDER_ACTION, REVIEWABLE
 
 A = AssignmentStatus
 

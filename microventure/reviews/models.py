@@ -5,6 +5,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from microventure.accounts.models import Organization, Street, User
@@ -19,6 +20,15 @@ class AssignmentStatus(LabelledEnum):
     ACCEPTED = "accepted"
     SUBMITTED = "submitted"
     DECLINED = "declined"
+
+    @property
+    def is_outstanding(self) -> bool:
+        """Given and neither submitted nor released by a conflict (``OUTSTANDING``)."""
+        return self in OUTSTANDING
+
+    def is_overdue(self, due_on: date, today: date) -> bool:
+        """Outstanding after its due date (``Assignment.is_overdue`` is the same rule in SQL)."""
+        return self.is_outstanding and due_on < today
 
 
 labels(
@@ -113,6 +123,14 @@ class Assignment(Base):
         ),
     )
 
+    @hybrid_method
+    def is_overdue(self, today: date) -> bool:
+        return self.status.is_overdue(self.due_on, today)
+
+    @is_overdue.expression
+    def is_overdue(cls, today: date):
+        return sa.and_(cls.status.in_(OUTSTANDING), cls.due_on < today)
+
 
 class Review(Base):
     """A reviewer's scores, comment and recommendation on one assignment."""
@@ -174,6 +192,7 @@ class Score(Base):
 
 # An assignment's state machine: declaration, conflict, submission, reopening.
 _A = AssignmentStatus
+OUTSTANDING = (_A.ASSIGNED, _A.ACCEPTED)  # given and not yet submitted or released
 ASSIGNMENT = StateMachine(
     Assignment,
     moves={

@@ -30,7 +30,6 @@ from microventure.reviews.pool import services as reviewer_pool
 A = AssignmentStatus
 S = ApplicationStatus
 REVIEWABLE = {S.ELIGIBLE, S.IN_REVIEW}
-OUTSTANDING = (A.ASSIGNED, A.ACCEPTED)  # given and not yet submitted or released
 
 # ----------------------------------------------------------------------------- assignment
 

@@ -18,13 +18,18 @@ from microventure.decisions.models import Notice
 from microventure.extensions import db
 from microventure.notifications.models import Delivery, Notification
 from microventure.projects import queries as project_queries
-from microventure.projects.models import ActivityRecord, Project, RecordStatus, Report, ReportStatus
-from microventure.reviews.models import Assignment, AssignmentStatus
+from microventure.projects.models import (
+    OPEN_REPORT,
+    ActivityRecord,
+    Project,
+    RecordStatus,
+    Report,
+)
+from microventure.reviews.models import OUTSTANDING, Assignment, AssignmentStatus
 from microventure.stats import cache, queries
 from microventure.stats.forms import Filters
 
 REPORTS_AHEAD = timedelta(days=30)  # a report due within a month is shown as waiting
-OUTSTANDING = (AssignmentStatus.ASSIGNED, AssignmentStatus.ACCEPTED)
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,7 @@ def applicant_work(user: User, today: date) -> list[Item]:
         _count(
             select(Report.id).where(
                 Report.project_id.in_(projects),
-                Report.status.in_((ReportStatus.DRAFT, ReportStatus.RETURNED)),
+                Report.status.in_(OPEN_REPORT),
                 Report.due_on <= today + REPORTS_AHEAD,
             )
         ),

@@ -18,6 +18,11 @@ class ExportStatus(LabelledEnum):
     DONE = "done"
     FAILED = "failed"
 
+    @property
+    def is_under_way(self) -> bool:
+        """Waiting to start or being built: the job's page keeps refreshing."""
+        return self in (ExportStatus.PENDING, ExportStatus.RUNNING)
+
 
 labels(
     ExportStatus,

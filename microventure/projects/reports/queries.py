@@ -3,6 +3,7 @@ its versions. Each function makes a fixed number of queries whatever the data si
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload
@@ -12,7 +13,6 @@ from microventure.applications.models import BudgetLine, FundingSource, OutcomeI
 from microventure.core.timeutil import local_today
 from microventure.extensions import db
 from microventure.projects.models import (
-    Expenditure,
     IndicatorActual,
     Project,
     Report,
@@ -22,7 +22,8 @@ from microventure.projects.models import (
     Tranche,
 )
 from microventure.projects.reports.budget import CategoryLine, execution
-from microventure.projects.reports.services import EDITABLE, TRIGGER
+from microventure.projects.reports.content import content, declared
+from microventure.projects.tranches import fired_by, report_accepted
 
 KIND_ORDER = {ReportKind.MIDTERM: 0, ReportKind.FINAL: 1}
 
@@ -75,7 +76,7 @@ def overview(project: Project) -> Overview:
                 due_on=due_on,
                 submitted_at=submitted_at,
                 versions=versions,
-                overdue=status in EDITABLE and due_on < today,
+                overdue=status.is_overdue(due_on, today),
             )
             for rid, kind, status, due_on, submitted_at, versions in rows
         ),
@@ -122,17 +123,17 @@ class VersionRow:
 
 @dataclass(frozen=True)
 class ReportPage:
+    """The live report page: its ``content`` in the shape of a version's snapshot (both pages
+    render it with one partial), the indicator rows its form needs, versions and what a review
+    decides."""
+
     report: Report
+    content: dict[str, Any]
     indicators: list[IndicatorRow]
-    expenditures: list[Expenditure]
     versions: list[VersionRow]
     grant_lines: list[BudgetLine]
     dependent_tranches: list[Tranche]
     midterm_status: ReportStatus | None
-
-    @property
-    def spent(self) -> int:
-        return sum(e.amount for e in self.expenditures)
 
 
 def report_page(project: Project, report: Report) -> ReportPage:
@@ -151,12 +152,6 @@ def report_page(project: Project, report: Report) -> ReportPage:
             .order_by(OutcomeIndicator.position)
         )
     ]
-    expenditures = db.session.scalars(
-        select(Expenditure)
-        .options(joinedload(Expenditure.budget_line), joinedload(Expenditure.receipt))
-        .where(Expenditure.report_id == report.id)
-        .order_by(Expenditure.spent_on, Expenditure.id)
-    ).all()
     versions = [
         VersionRow(number, submitted_at, name)
         for number, submitted_at, name in db.session.execute(
@@ -176,7 +171,10 @@ def report_page(project: Project, report: Report) -> ReportPage:
     ).all()
     tranches = db.session.scalars(
         select(Tranche)
-        .where(Tranche.project_id == project.id, Tranche.trigger == TRIGGER[report.kind])
+        .where(
+            Tranche.project_id == project.id,
+            Tranche.trigger.in_(fired_by(report_accepted(report.kind))),
+        )
         .order_by(Tranche.position)
     ).all()
     midterm = None
@@ -188,8 +186,8 @@ def report_page(project: Project, report: Report) -> ReportPage:
         )
     return ReportPage(
         report=report,
+        content=content(report, [(r.indicator, r.actual) for r in indicators], declared(report)),
         indicators=indicators,
-        expenditures=list(expenditures),
         versions=versions,
         grant_lines=list(grant_lines),
         dependent_tranches=list(tranches),

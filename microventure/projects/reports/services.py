@@ -5,19 +5,17 @@ timeline shows it. Services flush; callers commit."""
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
 
 from microventure.accounts.models import User
-from microventure.calls.models import TrancheTrigger
 from microventure.core import audit, links
 from microventure.core.errors import DomainError, RuleViolations, collect
 from microventure.core.timeutil import utcnow
 from microventure.extensions import db
 from microventure.notifications.services import admins_of, members_of, notify
 from microventure.projects import services as projects
+from microventure.projects import tranches as triggers
 from microventure.projects.models import (
     REPORT,
-    Expenditure,
     IndicatorActual,
     ProjectStatus,
     Report,
@@ -25,17 +23,13 @@ from microventure.projects.models import (
     ReportStatus,
     ReportVersion,
 )
+from microventure.projects.reports.content import content, declared
 
 R = ReportStatus
 
-EDITABLE = (R.DRAFT, R.RETURNED)
 SUBMITTED_ONCE = (R.SUBMITTED, R.ACCEPTED, R.FAILED)  # the mid-term is in before the final
 DECIDED = (R.ACCEPTED, R.FAILED)
 REVIEWABLE_PROJECT = (ProjectStatus.ACTIVE, ProjectStatus.SUSPENDED)
-TRIGGER = {
-    ReportKind.MIDTERM: TrancheTrigger.MIDTERM_ACCEPTED,
-    ReportKind.FINAL: TrancheTrigger.FINAL_ACCEPTED,
-}
 TEXT_LIMIT = 20_000
 ACTUAL_LIMIT = 1_000_000_000  # the column is a 32-bit integer
 
@@ -61,7 +55,7 @@ def _tell(report: Report, kind: str, recipients: list[User], key: str, **params)
 
 
 def check_editable(report: Report) -> None:
-    if report.status not in EDITABLE:
+    if not report.status.is_open:
         raise DomainError(
             _l(
                 "The report is %(status)s and cannot be changed now.",
@@ -209,45 +203,11 @@ def _last_version(report: Report) -> int:
 
 
 def snapshot(report: Report) -> dict:
-    """The report as submitted, self-contained: indicator names and targets, budget lines."""
+    """The report as submitted, self-contained (indicator names and targets, budget lines), in
+    the shape the report pages render (``content``)."""
     actuals = {a.indicator_id: a for a in report.actuals}
-    expenditures = db.session.scalars(
-        select(Expenditure)
-        .options(joinedload(Expenditure.budget_line), joinedload(Expenditure.receipt))
-        .where(Expenditure.report_id == report.id)
-        .order_by(Expenditure.spent_on, Expenditure.id)
-    ).all()
-    return {
-        "kind": report.kind.value,
-        "narrative": report.narrative,
-        "self_assessment": report.self_assessment,
-        "actuals": [
-            {
-                "indicator_id": i.id,
-                "name": i.name,
-                "target": i.target,
-                "unit": i.unit,
-                "actual": actuals[i.id].actual,
-                "note": actuals[i.id].note,
-            }
-            for i in report.project.application.indicators
-            if i.id in actuals
-        ],
-        "expenditures": [
-            {
-                "budget_line_id": e.budget_line_id,
-                "category": e.budget_line.category.value,
-                "item": e.budget_line.item,
-                "amount": e.amount,
-                "spent_on": e.spent_on.isoformat(),
-                "payee": e.payee,
-                "receipt_file_id": e.receipt_file_id,
-                "receipt_name": e.receipt.original_name if e.receipt else None,
-            }
-            for e in expenditures
-        ],
-        "total_spent": sum(e.amount for e in expenditures),
-    }
+    given = [(i, actuals[i.id]) for i in report.project.application.indicators if i.id in actuals]
+    return content(report, given, declared(report))
 
 
 # ------------------------------------------------------------------------------------ review
@@ -294,7 +254,7 @@ def accept_report(*, report: Report, comment: str = "", actor: User) -> Report:
     comment = (comment or "").strip()
     REPORT.move(report, R.ACCEPTED, actor=actor, note=comment)
     _reviewed(report, comment, actor)
-    projects.make_due(project, TRIGGER[report.kind], actor=actor)
+    projects.make_due(project, triggers.report_accepted(report.kind), actor=actor)
     if report.kind is ReportKind.FINAL:
         projects.complete(project=project, actor=actor)
     _tell(report, "report.accepted", members_of(project.organization), str(report.id))
@@ -328,7 +288,9 @@ def fail_report(*, report: Report, reason: str, actor: User) -> Report:
     project = report.project
     REPORT.move(report, R.FAILED, actor=actor, note=reason)
     _reviewed(report, reason, actor)
-    projects.withhold_for(project, TRIGGER[report.kind], reason=reason, actor=actor)
+    projects.withhold_for(
+        project, triggers.report_accepted(report.kind), reason=reason, actor=actor
+    )
     _tell(report, "report.failed", members_of(project.organization), str(report.id), reason=reason)
     db.session.flush()
     return report

@@ -82,7 +82,7 @@ def _load(project_id: int, kind: str) -> tuple[Project, Report]:
 def _editable(project: Project, report: Report) -> bool:
     return (
         can(current_user, "project.report", project)
-        and report.status in services.EDITABLE
+        and report.status.is_open
         and project.status is ProjectStatus.ACTIVE
     )
 
@@ -105,6 +105,7 @@ def _render(project, report, *, form=None, spend=None, review=None):
         project=project,
         report=report,
         page=page,
+        content=page.content,
         editable=editable,
         reviewable=reviewable,
         form=form,
@@ -232,7 +233,7 @@ def version(project_id: int, kind: str, number: int):
         project=project,
         report=report,
         version=shown,
-        snapshot=shown.snapshot,
+        content=shown.snapshot,
         numbers=queries.version_numbers(report),
     )
 

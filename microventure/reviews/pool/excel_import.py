@@ -69,6 +69,18 @@ class RowOutcome:
     password: str | None = None  # generated for a new account: shown once, in the report
     existing_account: bool = False  # added with the account they had (name, password kept)
 
+    @property
+    def added(self) -> bool:
+        return self.status == ADDED
+
+    @property
+    def already_in_pool(self) -> bool:
+        return self.status == EXISTS
+
+    @property
+    def refused(self) -> bool:
+        return self.status == ERROR
+
 
 class ImportRefused(DomainError):
     """The file as a whole cannot be read; nothing was imported."""
