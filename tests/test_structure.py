@@ -138,10 +138,6 @@ LONG_FOR_NOW = {
     "decisions/table.py:table_body",  # the decisions table's helper
     "decisions/table.py:table_body.add",  # (nested in table_body)
     "reviews/ranking/queries.py:ranking",  # the ranking's helper
-    "projects/services.py:record_payment",  # the project services' helper
-    "projects/reports/queries.py:report_page",  # the reports' helper (all of projects/reports/)
-    "projects/reports/rules.py:check_expenditure",
-    "projects/reports/budget.py:add_expenditure",
     "demo/project_round.py:load_project_round",  # the NC-2026-01 story's rewrite
 }
 

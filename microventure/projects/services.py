@@ -16,6 +16,7 @@ from microventure.core.money import format_fen
 from microventure.core.timeutil import local_today, utcnow
 from microventure.extensions import db
 from microventure.notifications.services import admins_of, members_of, notify
+from microventure.projects import rules
 from microventure.projects import tranches as triggers
 from microventure.projects.models import (
     PROJECT,
@@ -32,7 +33,6 @@ from microventure.projects.models import (
 
 P, T = ProjectStatus, TrancheStatus
 
-PAYABLE_PROJECT = {P.ACTIVE, P.COMPLETED}
 UNPAID = {T.PENDING, T.DUE}
 AGREEMENT_KINDS = {files.FileKind.PDF, files.FileKind.IMAGE_JPEG, files.FileKind.IMAGE_PNG}
 
@@ -215,29 +215,7 @@ def record_payment(
     project = tranche.project
     lock(project)  # a suspension at the same moment waits
     reference = (reference or "").strip()
-    if tranche.status is not T.DUE:
-        raise DomainError(
-            _l(
-                "Only a due tranche can be paid; this one is %(status)s.",
-                status=tranche.status.title,
-            )
-        )
-    if project.status not in PAYABLE_PROJECT:
-        raise DomainError(
-            _l("The project is %(status)s: no payments now.", status=project.status.title)
-        )
-    if paid_on is None:
-        raise DomainError(_l("Enter the date of payment."), field="paid_on")
-    if paid_on > local_today():
-        raise DomainError(_l("The payment date cannot be in the future."), field="paid_on")
-    if project.signed_on and paid_on < project.signed_on:
-        raise DomainError(
-            _l("The payment date cannot be before the agreement was signed."), field="paid_on"
-        )
-    if not reference:
-        raise DomainError(_l("Enter the payment's bank or voucher reference."), field="reference")
-    if len(reference) > 80:
-        raise DomainError(_l("Use at most %(count)s characters.", count=80), field="reference")
+    rules.check_payment(tranche, paid_on, reference)
     paid = {"paid_on": paid_on, "payment_reference": reference, "paid_by_id": actor.id}
     TRANCHE.move(
         tranche,

@@ -21,6 +21,7 @@ from microventure.projects.models import (
     Expenditure,
     FilePurpose,
     Project,
+    ProjectFile,
     Report,
     ReportStatus,
 )
@@ -46,15 +47,7 @@ def add_expenditure(
     rules.check_expenditure(
         project=project, line=line, amount=amount, spent_on=spent_on, payee=payee, receipt=receipt
     )
-    stored = None
-    if receipt is not None and receipt.filename:
-        stored = projects.store_project_file(
-            project=project,
-            upload=receipt,
-            purpose=FilePurpose.RECEIPT,
-            actor=actor,
-            field="receipt",
-        )
+    stored = _store_receipt(project, receipt, actor=actor)
     expenditure = Expenditure(
         project_id=project.id,
         report=report,
@@ -82,6 +75,16 @@ def add_expenditure(
         },
     )
     return expenditure
+
+
+def _store_receipt(
+    project: Project, receipt: FileStorage | None, *, actor: User
+) -> ProjectFile | None:
+    if not rules.receipt_given(receipt):
+        return None
+    return projects.store_project_file(
+        project=project, upload=receipt, purpose=FilePurpose.RECEIPT, actor=actor, field="receipt"
+    )
 
 
 def remove_expenditure(*, expenditure: Expenditure, actor: User) -> None:

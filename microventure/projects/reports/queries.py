@@ -137,7 +137,21 @@ class ReportPage:
 
 
 def report_page(project: Project, report: Report) -> ReportPage:
-    indicators = [
+    indicators = indicator_rows(project, report)
+    return ReportPage(
+        report=report,
+        indicators=indicators,
+        versions=version_rows(report),
+        grant_lines=grant_lines(project),
+        dependent_tranches=dependent_tranches(project, report),
+        midterm_status=midterm_status(project) if report.kind is ReportKind.FINAL else None,
+        content=content(report, [(r.indicator, r.actual) for r in indicators], declared(report)),
+    )
+
+
+def indicator_rows(project: Project, report: Report) -> list[IndicatorRow]:
+    """Each of the application's outcome indicators with what the report gives for it."""
+    return [
         IndicatorRow(indicator, actual)
         for indicator, actual in db.session.execute(
             select(OutcomeIndicator, IndicatorActual)
@@ -152,7 +166,11 @@ def report_page(project: Project, report: Report) -> ReportPage:
             .order_by(OutcomeIndicator.position)
         )
     ]
-    versions = [
+
+
+def version_rows(report: Report) -> list[VersionRow]:
+    """The report's submitted versions, newest first."""
+    return [
         VersionRow(number, submitted_at, name)
         for number, submitted_at, name in db.session.execute(
             select(ReportVersion.number, ReportVersion.submitted_at, User.name)
@@ -161,37 +179,42 @@ def report_page(project: Project, report: Report) -> ReportPage:
             .order_by(ReportVersion.number.desc())
         )
     ]
-    grant_lines = db.session.scalars(
-        select(BudgetLine)
-        .where(
-            BudgetLine.application_id == project.application_id,
-            BudgetLine.source == FundingSource.GRANT,
-        )
-        .order_by(BudgetLine.position)
-    ).all()
-    tranches = db.session.scalars(
-        select(Tranche)
-        .where(
-            Tranche.project_id == project.id,
-            Tranche.trigger.in_(fired_by(report_accepted(report.kind))),
-        )
-        .order_by(Tranche.position)
-    ).all()
-    midterm = None
-    if report.kind is ReportKind.FINAL:
-        midterm = db.session.scalar(
-            select(Report.status).where(
-                Report.project_id == project.id, Report.kind == ReportKind.MIDTERM
+
+
+def grant_lines(project: Project) -> list[BudgetLine]:
+    """The budget lines an expenditure may be declared against."""
+    return list(
+        db.session.scalars(
+            select(BudgetLine)
+            .where(
+                BudgetLine.application_id == project.application_id,
+                BudgetLine.source == FundingSource.GRANT,
             )
+            .order_by(BudgetLine.position)
         )
-    return ReportPage(
-        report=report,
-        content=content(report, [(r.indicator, r.actual) for r in indicators], declared(report)),
-        indicators=indicators,
-        versions=versions,
-        grant_lines=list(grant_lines),
-        dependent_tranches=list(tranches),
-        midterm_status=midterm,
+    )
+
+
+def dependent_tranches(project: Project, report: Report) -> list[Tranche]:
+    """The tranches the report's acceptance makes due (projects/tranches.py)."""
+    return list(
+        db.session.scalars(
+            select(Tranche)
+            .where(
+                Tranche.project_id == project.id,
+                Tranche.trigger.in_(fired_by(report_accepted(report.kind))),
+            )
+            .order_by(Tranche.position)
+        )
+    )
+
+
+def midterm_status(project: Project) -> ReportStatus | None:
+    """Where the mid-term report stands (the final report's page says it); None without one."""
+    return db.session.scalar(
+        select(Report.status).where(
+            Report.project_id == project.id, Report.kind == ReportKind.MIDTERM
+        )
     )
 
 

@@ -28,50 +28,39 @@ def check_expenditure(
 ) -> None:
     """One of the project's grant budget lines, an amount within the grant, a date within the
     project period, who was paid, a receipt that is a PDF or a photo."""
+    collect(
+        [
+            lambda: check_budget_line(project, line),
+            lambda: check_amount(project, amount),
+            lambda: check_spent_on(project, spent_on),
+            lambda: check_payee(payee),
+            lambda: check_receipt(receipt),
+        ]
+    )
 
-    def budget_line() -> None:
-        if (
-            line is None
-            or line.application_id != project.application_id
-            or line.source is not FundingSource.GRANT
-        ):
-            raise DomainError(
-                _l("Choose one of the project's grant budget lines."), field="budget_line_id"
-            )
 
-    def money() -> None:
-        if amount is None or amount <= 0:
-            raise DomainError(_l("Enter an amount greater than zero."), field="amount")
-        if amount > project.amount:
-            raise DomainError(
-                _l(
-                    "One expenditure cannot be more than the whole grant of %(amount)s.",
-                    amount=format_fen(project.amount),
-                ),
-                field="amount",
-            )
+def check_budget_line(project: Project, line: BudgetLine | None) -> None:
+    if (
+        line is None
+        or line.application_id != project.application_id
+        or line.source is not FundingSource.GRANT
+    ):
+        raise DomainError(
+            _l("Choose one of the project's grant budget lines."), field="budget_line_id"
+        )
 
-    def day() -> None:
-        check_spent_on(project, spent_on)
 
-    def who() -> None:
-        if not payee:
-            raise DomainError(_l("Enter who was paid."), field="payee")
-        if len(payee) > PAYEE_LIMIT:
-            raise DomainError(
-                _l("Use at most %(count)s characters.", count=PAYEE_LIMIT), field="payee"
-            )
-
-    def scan() -> None:
-        if receipt is not None and receipt.filename:
-            kind = files.detect_kind(receipt.stream.read(8), receipt.filename)
-            receipt.stream.seek(0)
-            if kind not in RECEIPT_KINDS:
-                raise DomainError(
-                    _l("Upload the receipt as a PDF or a JPEG/PNG photo."), field="receipt"
-                )
-
-    collect([budget_line, money, day, who, scan])
+def check_amount(project: Project, amount: int | None) -> None:
+    if amount is None or amount <= 0:
+        raise DomainError(_l("Enter an amount greater than zero."), field="amount")
+    if amount > project.amount:
+        raise DomainError(
+            _l(
+                "One expenditure cannot be more than the whole grant of %(amount)s.",
+                amount=format_fen(project.amount),
+            ),
+            field="amount",
+        )
 
 
 def check_spent_on(project: Project, spent_on: date | None) -> None:
@@ -88,3 +77,24 @@ def check_spent_on(project: Project, spent_on: date | None) -> None:
             ),
             field="spent_on",
         )
+
+
+def check_payee(payee: str) -> None:
+    if not payee:
+        raise DomainError(_l("Enter who was paid."), field="payee")
+    if len(payee) > PAYEE_LIMIT:
+        raise DomainError(_l("Use at most %(count)s characters.", count=PAYEE_LIMIT), field="payee")
+
+
+def check_receipt(receipt: FileStorage | None) -> None:
+    """A receipt, when one is given, is a PDF or a JPEG/PNG photo."""
+    if not receipt_given(receipt):
+        return
+    kind = files.detect_kind(receipt.stream.read(8), receipt.filename)
+    receipt.stream.seek(0)
+    if kind not in RECEIPT_KINDS:
+        raise DomainError(_l("Upload the receipt as a PDF or a JPEG/PNG photo."), field="receipt")
+
+
+def receipt_given(receipt: FileStorage | None) -> bool:
+    return receipt is not None and bool(receipt.filename)
