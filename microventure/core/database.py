@@ -1,6 +1,12 @@
-"""Engine set-up per dialect: SQLite gets foreign keys and real transactions (for SAVEPOINTs)."""
+"""Engine set-up per dialect: SQLite gets foreign keys and real transactions (for SAVEPOINTs).
 
-from flask import Flask
+In WAL mode a transaction that read and then writes fails at once ("database is locked",
+whatever the busy timeout) when another connection committed after its first read: SQLite
+cannot move its snapshot forward. So a transaction that may write takes the write lock when it
+begins (``BEGIN IMMEDIATE``) and waits its turn; only a safe request (GET, HEAD, OPTIONS) reads
+without it, never blocking or blocked by the writers."""
+
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -21,7 +27,14 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN" if _reads_only() else "BEGIN IMMEDIATE")
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _reads_only() -> bool:
+    return has_request_context() and request.method in SAFE_METHODS
 
 
 def init_app(app: Flask) -> None:
