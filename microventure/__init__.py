@@ -97,7 +97,12 @@ def _hand_over_the_outbox(app: Flask) -> None:
         # notifications committed during the request go to Celery once the response is ready;
         # the hand-over never raises and gives up fast, so a broker outage cannot fail a
         # request whose work is committed (the sweep delivers later)
-        outbox.dispatch_committed(db.session())
+        session = db.session()
+        if session.info.get("outbox_ids"):
+            # end what rendering began after the commit: on SQLite a POST's transaction holds
+            # the write lock (core/database.py), which a delivery in process would wait for
+            session.rollback()
+        outbox.dispatch_committed(session)
         return response
 
 

@@ -24,6 +24,10 @@ from tests.test_application_pages import PDF
 
 pytestmark = [pytest.mark.no_transaction, pytest.mark.redis]
 ANSWERED = range(200, 400)
+# "At once": well within what waiting on the broker would cost (its timeouts are 0.3 s; without
+# them a hung broker holds the request until ``timed`` gives up at 15 s), with room for a loaded
+# two-core CI machine, where a request can take a second and a half
+AT_ONCE = 3.0
 
 
 def outage_app(tmp_path, smtp_port: int, redis, log_handler=None, **extra):
@@ -90,7 +94,7 @@ def test_rate_limited_posts_answer_and_still_limit_while_redis_is_down(
     for path, data, expected in posts:
         response, seconds = timed(app.test_client().post, path, data=data)
         assert response.status_code in expected, (path, response.status_code)
-        assert seconds < 1, (path, seconds)
+        assert seconds < AT_ONCE, (path, seconds)
     logged = [r.getMessage() for r in caplog.records]
     assert any("falling back to in-memory" in message for message in logged)
 
@@ -119,7 +123,7 @@ def test_a_committed_request_answers_at_once_whatever_the_broker_does(
     tmp_path, mailbox, own_redis, fault, caplog
 ):
     """Verifying an organisation of 20 members queues 20 e-mails: with the broker gone or
-    hung the request still answers in under a second, and the e-mails wait in the outbox."""
+    hung the request still answers at once, and the e-mails wait in the outbox."""
     _handler, port = mailbox
     app = outage_app(tmp_path, port, own_redis, caplog.handler)
     org_id, admin = organisation_with_members(app, 20)
@@ -131,7 +135,7 @@ def test_a_committed_request_answers_at_once_whatever_the_broker_does(
         client.post, f"/admin/organizations/{org_id}/verification", data={"status": "verified"}
     )
 
-    assert response.status_code == 302 and seconds < 1, (response.status_code, seconds)
+    assert response.status_code == 302 and seconds < AT_ONCE, (response.status_code, seconds)
     assert "20 notification(s) left for the sweep" in caplog.text  # stopped at the first
     with app.app_context():
         emails = db.session.scalars(select(Notification.email)).all()
@@ -229,7 +233,7 @@ def test_redis_stopped_and_hung_while_applicants_submit_then_every_email_arrives
         handler.wait_for(9, seconds=60)
         time.sleep(2)  # room for a repeat, were there one
 
-    slow_or_failed = [a for a in answers if a[1] not in ANSWERED or a[2] >= 1]
+    slow_or_failed = [a for a in answers if a[1] not in ANSWERED or a[2] >= AT_ONCE]
     assert slow_or_failed == [] and len(answers) == 18
     with app.app_context():
         submitted = db.session.scalar(

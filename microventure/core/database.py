@@ -3,8 +3,9 @@
 In WAL mode a transaction that read and then writes fails at once ("database is locked",
 whatever the busy timeout) when another connection committed after its first read: SQLite
 cannot move its snapshot forward. So a transaction that may write takes the write lock when it
-begins (``BEGIN IMMEDIATE``) and waits its turn; only a safe request (GET, HEAD, OPTIONS) reads
-without it, never blocking or blocked by the writers."""
+begins (``BEGIN IMMEDIATE``) and waits its turn: that is every transaction of a request other
+than GET, HEAD or OPTIONS. Safe requests, workers and commands begin as before (a delivery's
+first statement is its claim, a write, so it waits its turn too)."""
 
 from flask import Flask, has_request_context, request
 from sqlalchemy import event
@@ -34,7 +35,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _reads_only() -> bool:
-    return has_request_context() and request.method in SAFE_METHODS
+    return not has_request_context() or request.method in SAFE_METHODS
 
 
 def init_app(app: Flask) -> None:
