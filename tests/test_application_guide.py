@@ -318,3 +318,19 @@ def test_a_wrong_field_keeps_what_was_stored(client, world, login_as):
     db.session.refresh(application)
     assert application.title == "长者智能手机课堂" and application.direct_beneficiaries == 200
     assert application.summary == "改过的摘要"
+
+
+def test_a_month_the_form_cannot_read_is_named_once_by_check(client, world, login_as):
+    login_as(world["applicant"])
+    application = start(client, world)
+    response = client.post(
+        f"/applications/{application.id}/edit",
+        data=full_form(world, action="check") | {"activities-0-month": "明年三月"},
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    month = [text for anchor, text in listed(page) if anchor == "activities-0-month"]
+    assert month == ["活动 1：请按 2027-03 或 2027年3月 的格式填写月份。"]  # not also "give it"
+    assert 'value="明年三月"' in page
+    db.session.refresh(application)
+    assert application.activities[0].month == ""  # the rest of the row is saved
