@@ -161,7 +161,7 @@ class ApplicationForm(BaseForm):
         return [self[name] for name in ROW_FORMS]
 
     def drop_blank_rows(self) -> None:
-        """Forget rows with nothing typed in, so row i of the form is row i the service sees."""
+        """Forget rows with nothing typed in: they are not rows, and nothing marks them."""
         for rows in self.row_lists():
             for index in reversed(range(len(rows.entries))):
                 if rows.entries[index].form.is_blank():
