@@ -323,6 +323,59 @@ def test_assigning_a_conflicted_reviewer_by_hand_is_refused(client, login_as, ma
     }
 
 
+def test_several_applications_are_ticked_for_one_reviewer_in_a_checkbox_list(
+    client, login_as, make
+):
+    """On a phone a <select multiple> needs Ctrl: the applications are a list of checkboxes."""
+    world = eligible_round(make, applications_count=2, reviewers=1)
+    call, (first, second) = world["call"], world["applications"]
+    insider = add_reviewer(make, world["admin"], organization=first.organization)
+    login_as(world["admin"])
+    url = f"/admin/calls/{call.id}/assignments"
+
+    def several_form(page: str) -> str:
+        return page.split('id="give-several"')[1].split("</form>")[0]
+
+    page = client.get(url).get_data(as_text=True)
+    several = several_form(page)
+    assert "multiple" not in several and "Ctrl" not in page and "按住" not in page
+    assert '<ul class="check-list" id="application_ids">' in several
+    boxes = re.findall(
+        r'<input class="form-check-input" id="(application_ids-\d+)" '
+        r'name="application_ids" type="checkbox" value="(\d+)">',
+        several,
+    )
+    assert [value for _id, value in boxes] == [str(first.id), str(second.id)]
+    for box_id, _value in boxes:
+        assert (
+            f'<label for="{box_id}">{first.reference if box_id.endswith("0") else second.reference}'
+            in several
+        )
+
+    both = {
+        "due_on": due().isoformat(),
+        "origin": "reviewer",
+        "application_ids": [first.id, second.id],
+    }
+    # refused (the insider works for the first applicant): none is given, both stay ticked
+    response = client.post(url, data=both | {"reviewer_id": insider.id})
+    assert response.status_code == 200
+    several = several_form(response.get_data(as_text=True))
+    assert (
+        len(re.findall(r'<input checked [^>]*name="application_ids" type="checkbox"', several)) == 2
+    )
+    assert assignments_of(call) == []
+
+    nothing = client.post(url, data=both | {"reviewer_id": insider.id, "application_ids": []})
+    assert nothing.status_code == 200
+    assert "请至少选择一份申报" in several_form(nothing.get_data(as_text=True))
+
+    helper = world["pool"][0]
+    response = client.post(url, data=both | {"reviewer_id": helper.id})
+    assert response.status_code == 302
+    assert {a.application_id for a in assignments_of(call)} == {first.id, second.id}
+
+
 def test_reassign_after_a_declared_conflict_gives_a_new_reviewer(client, login_as, make):
     world = eligible_round(make, applications_count=1, reviewers=4)
     call, admin = world["call"], world["admin"]

@@ -1,66 +1,33 @@
 """Forms for the applicant's pages: the whole application with its repeatable rows, attachments."""
 
-import re
+from dataclasses import dataclass
 
+from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import (
-    FieldList,
-    FormField,
-    IntegerField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-)
-from wtforms.validators import (
-    InputRequired,
-    Length,
-    NumberRange,
-    Optional,
-    StopValidation,
-    ValidationError,
-)
+from wtforms import FieldList, FormField, SelectField, StringField, TextAreaField
+from wtforms.validators import Length, NumberRange, Optional
 
-from microventure.applications.models import FundingSource
-from microventure.applications.services import (
-    ActivityRow,
-    ApplicationContent,
-    BudgetRow,
-    IndicatorRow,
-    TeamRow,
+from microventure.applications.models import Application
+from microventure.applications.row_forms import (
+    RANGE,
+    ActivityForm,
+    BudgetLineForm,
+    CountField,
+    IndicatorForm,
+    RowForm,
+    TeamMemberForm,
+    strip_text,
 )
-from microventure.calls.models import AttachmentKind, BudgetCategory, Domain
-from microventure.core.forms import BaseForm, BaseSubForm
-from microventure.core.money import MoneyField
+from microventure.applications.rules import Problems
+from microventure.applications.services import TEXT_FIELDS, ApplicationContent
+from microventure.calls.models import AttachmentKind, Domain
+from microventure.core.forms import BaseForm, MultiCheckboxField, find_field
 
 MAX_ROWS = 100  # per list; far above any real application, low enough to refuse abuse
 ACCEPTED_FILES = ".pdf,.jpg,.jpeg,.png,.doc,.docx,.xls,.xlsx"
 
-REQUIRED = _l("Fill this in.")
 TEXT = {"rows": 5}
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-class CountField(IntegerField):
-    """A whole number typed on a phone: spaces and thousands separators are forgiven, and a wrong
-    entry gets our translatable message (WTForms' own is not in our catalogues)."""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        raw = (valuelist[0] if valuelist else "").strip().replace(",", "").replace("，", "")
-        self.data = None
-        if raw:
-            try:
-                self.data = int(raw)  # int() also reads full-width digits (１２)
-            except ValueError as exc:
-                raise ValueError(_l("Enter a whole number.")) from exc
-
-    def pre_validate(self, form) -> None:
-        if self.process_errors:
-            raise StopValidation()  # "not a number" says it all; no range message on top
 
 
 class OptionalSelectField(SelectField):
@@ -69,122 +36,6 @@ class OptionalSelectField(SelectField):
     def pre_validate(self, form) -> None:
         if self.data not in (None, ""):
             super().pre_validate(form)
-
-
-_MONTH = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
-
-
-def _month(value):
-    """'2027-1', '2027/01' or '2027年1月' → '2027-01' (browsers without a month picker)."""
-    if not isinstance(value, str):
-        return value
-    match = _MONTH.match(value.strip())
-    return f"{match[1]}-{int(match[2]):02d}" if match else value.strip()
-
-
-def at_most(limit: int, message):
-    def validator(form, field) -> None:
-        if field.data is not None and field.data > limit:  # None: MoneyField already said why
-            raise ValidationError(message)
-
-    return validator
-
-
-RANGE = _l("Enter a number from %(min)s to %(max)s.")
-
-
-def valid_month(form, field) -> None:
-    if field.data and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", field.data):
-        raise ValidationError(_l("Choose a month, e.g. 2027-01."))
-
-
-class RowForm(BaseSubForm):
-    """One repeatable row. A row left entirely empty is not a row: it is dropped, not refused."""
-
-    # Selects always send a value, so they do not make a row count as typed in.
-    always_filled: tuple[str, ...] = ()
-
-    def is_blank(self) -> bool:
-        def typed(field) -> bool:
-            if field.raw_data is not None:
-                return any(str(v).strip() for v in field.raw_data)
-            return field.data not in (None, "")
-
-        return not any(
-            typed(field) for name, field in self._fields.items() if name not in self.always_filled
-        )
-
-
-def _count(label, *, minimum: int, maximum: int = 1_000_000):
-    return CountField(
-        label,
-        validators=[
-            InputRequired(REQUIRED),
-            NumberRange(
-                min=minimum,
-                max=maximum,
-                message=RANGE,
-            ),
-        ],
-        render_kw={"min": minimum, "inputmode": "numeric"},
-    )
-
-
-class ActivityForm(RowForm):
-    name = StringField(
-        _l("Activity"), filters=[_strip], validators=[InputRequired(REQUIRED), Length(max=120)]
-    )
-    month = StringField(
-        _l("Month"),
-        filters=[_month],
-        validators=[InputRequired(REQUIRED), valid_month],
-        render_kw={"type": "month", "placeholder": "2027-01"},
-    )
-    sessions = _count(_l("Sessions"), minimum=1, maximum=10_000)
-    participants = _count(_l("Participants (person-times)"), minimum=0)
-
-
-class IndicatorForm(RowForm):
-    name = StringField(
-        _l("Indicator"), filters=[_strip], validators=[InputRequired(REQUIRED), Length(max=120)]
-    )
-    target = _count(_l("Target"), minimum=0, maximum=100_000_000)
-    unit = StringField(
-        _l("Unit"), filters=[_strip], validators=[InputRequired(REQUIRED), Length(max=20)]
-    )
-
-
-class TeamMemberForm(RowForm):
-    name = StringField(
-        _l("Name"), filters=[_strip], validators=[InputRequired(REQUIRED), Length(max=60)]
-    )
-    role = StringField(
-        _l("Role in the project"),
-        filters=[_strip],
-        validators=[InputRequired(REQUIRED), Length(max=60)],
-    )
-    qualification = StringField(
-        _l("Qualification"), filters=[_strip], validators=[Optional(), Length(max=120)]
-    )
-
-
-class BudgetLineForm(RowForm):
-    always_filled = ("category", "source")
-
-    category = SelectField(_l("Category"), choices=BudgetCategory.choices)
-    item = StringField(
-        _l("Item"), filters=[_strip], validators=[InputRequired(REQUIRED), Length(max=120)]
-    )
-    unit_price = MoneyField(
-        _l("Unit price (yuan)"),
-        validators=[
-            InputRequired(REQUIRED),
-            at_most(100_000_000_00, _l("Enter a realistic unit price.")),
-        ],
-        render_kw={"inputmode": "decimal", "autocomplete": "off"},
-    )
-    quantity = _count(_l("Quantity"), minimum=1)
-    source = SelectField(_l("Paid from"), choices=FundingSource.choices)
 
 
 def _rows(form_class):
@@ -213,23 +64,63 @@ ROW_FORMS = {
     "team": TeamMemberForm,
     "budget_lines": BudgetLineForm,
 }
+# How the list of problems atop the page names a row ("Activity 2: Give the month, e.g. …").
+ROW_TITLES = {
+    "activities": _l("Activity %(n)s"),
+    "indicators": _l("Indicator %(n)s"),
+    "team": _l("Team member %(n)s"),
+    "budget_lines": _l("Budget line %(n)s"),
+}
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of the long form: its anchor, its heading, and the fields (problem names) in it."""
+
+    anchor: str
+    title: str
+    fields: tuple[str, ...]
+
+
+SECTIONS = (
+    Section(
+        "section-basics",
+        _l("Basics"),
+        (
+            "title",
+            "domain",
+            "community_ids",
+            "beneficiary_groups",
+            "direct_beneficiaries",
+            "indirect_beneficiaries",
+        ),
+    ),
+    Section("section-design", _l("The project"), ("summary", "need_analysis", "objectives")),
+    Section("section-activities", _l("Planned activities"), ("activities",)),
+    Section("section-indicators", _l("Outcome indicators"), ("indicators",)),
+    Section("section-risks", _l("Risks and sustainability"), ("risks", "sustainability")),
+    Section("section-team", _l("Project team"), ("team",)),
+    Section("budget", _l("Budget"), ("budget_lines", "requested", "matching")),
+    Section("attachments", _l("Attachments"), ("attachments",)),
+)
 
 
 class ApplicationForm(BaseForm):
-    """Everything the applicant writes. A draft may leave anything empty; what a submission needs
-    is checked by the service, whose problems are shown next to these fields."""
+    """Everything the applicant writes. A draft may leave anything empty and saves whatever is
+    valid (``content``); what a submission needs is checked by ``rules``, whose problems are
+    shown next to these fields."""
 
-    title = StringField(_l("Project title"), filters=[_strip], validators=[Length(max=200)])
+    title = StringField(_l("Project title"), filters=[strip_text], validators=[Length(max=200)])
     domain = OptionalSelectField(_l("Service domain"), choices=[])
-    community_ids = SelectMultipleField(
+    community_ids = MultiCheckboxField(
         _l("Communities served"),
         coerce=int,
         choices=[],
-        description=_l("On a computer, hold Ctrl (⌘ on a Mac) to choose several."),
+        description=_l("Tick every community the project serves."),
     )
     beneficiary_groups = StringField(
         _l("Beneficiary groups"),
-        filters=[_strip],
+        filters=[strip_text],
         validators=[Length(max=200)],
         description=_l("For example: elderly people living alone, children of migrant workers."),
     )
@@ -263,12 +154,14 @@ class ApplicationForm(BaseForm):
         super().__init__(*args, **kwargs)
         for name in UNPLACED:
             setattr(self, name, ProblemSlot())
+        # for each list, the form row each saved row came from (rows not saved are skipped)
+        self.saved_rows: dict[str, list[int]] = {}
 
     def row_lists(self) -> list[FieldList]:
         return [self[name] for name in ROW_FORMS]
 
     def drop_blank_rows(self) -> None:
-        """Forget rows with nothing typed in, so row i of the form is row i the service sees."""
+        """Forget rows with nothing typed in: they are not rows, and nothing marks them."""
         for rows in self.row_lists():
             for index in reversed(range(len(rows.entries))):
                 if rows.entries[index].form.is_blank():
@@ -285,69 +178,97 @@ class ApplicationForm(BaseForm):
         """The fields of a new row, named ``name-__index__-…`` for rows.js's <template>."""
         return ROW_FORMS[name](prefix=f"{name}-__index__-")
 
-    def content(self) -> ApplicationContent:
-        """The typed content for ``services.save_draft`` (call after ``drop_blank_rows``)."""
+    def _kept(self, stored: Application, name: str, typed):
+        """What a draft saves of one field: what was typed, or what was stored if it is wrong."""
+        return getattr(stored, name) if self[name].errors else typed
 
-        def rows(name):
-            return [entry.form for entry in self[name].entries]
-
+    def content(self, stored: Application) -> ApplicationContent:
+        """Whatever is valid of the typed content, for ``services.save_draft`` (call after
+        ``validate``): a field with an error keeps its stored value; a row is saved if it can be
+        (``RowForm.storable``), else it stays on the page only, marked ``unsaved``."""
+        rows = {}
+        for name in ROW_FORMS:
+            forms = [entry.form for entry in self[name].entries]
+            for form in forms:
+                form.unsaved = not form.storable()
+            self.saved_rows[name] = [i for i, form in enumerate(forms) if not form.unsaved]
+            rows[name] = [form.row() for form in forms if not form.unsaved]
+        domain = Domain(self.domain.data) if self.domain.data else None
         return ApplicationContent(
-            title=self.title.data or "",
-            domain=Domain(self.domain.data) if self.domain.data else None,
-            community_ids=list(self.community_ids.data or []),
-            beneficiary_groups=self.beneficiary_groups.data or "",
-            direct_beneficiaries=self.direct_beneficiaries.data,
-            indirect_beneficiaries=self.indirect_beneficiaries.data,
-            summary=self.summary.data or "",
-            need_analysis=self.need_analysis.data or "",
-            objectives=self.objectives.data or "",
-            risks=self.risks.data or "",
-            sustainability=self.sustainability.data or "",
-            activities=[
-                ActivityRow(
-                    name=r.name.data,
-                    month=r.month.data,
-                    sessions=r.sessions.data,
-                    participants=r.participants.data,
-                )
-                for r in rows("activities")
-            ],
-            indicators=[
-                IndicatorRow(name=r.name.data, target=r.target.data, unit=r.unit.data)
-                for r in rows("indicators")
-            ],
-            team=[
-                TeamRow(
-                    name=r.name.data, role=r.role.data, qualification=r.qualification.data or ""
-                )
-                for r in rows("team")
-            ],
-            budget_lines=[
-                BudgetRow(
-                    category=BudgetCategory(r.category.data),
-                    item=r.item.data,
-                    unit_price=r.unit_price.data,
-                    quantity=r.quantity.data,
-                    source=FundingSource(r.source.data),
-                )
-                for r in rows("budget_lines")
-            ],
+            **{name: self._kept(stored, name, self[name].data or "") for name in TEXT_FIELDS},
+            domain=self._kept(stored, "domain", domain),
+            community_ids=self._kept(stored, "community_ids", list(self.community_ids.data or [])),
+            direct_beneficiaries=self._kept(
+                stored, "direct_beneficiaries", self.direct_beneficiaries.data
+            ),
+            indirect_beneficiaries=self._kept(
+                stored, "indirect_beneficiaries", self.indirect_beneficiaries.data
+            ),
+            **rows,
         )
 
+    def on_page(self, name: str) -> str:
+        """A problem's field name with a saved row's number turned into the form's row."""
+        head, _, rest = name.partition("-")
+        index, _, cell = rest.partition("-")
+        saved = self.saved_rows.get(head)
+        if saved is None or not index.isdigit() or int(index) >= len(saved):
+            return name
+        return f"{head}-{saved[int(index)]}-{cell}"
+
+    def place(self, problems: Problems) -> None:
+        """Show problems found on the saved draft next to their fields. A field the form has
+        already marked (a month it could not read) keeps just its own message."""
+        for name, message in problems:
+            field = find_field(self, self.on_page(name))
+            if field is None:
+                flash(str(message), "danger")
+            elif isinstance(field, FieldList | ProblemSlot) or not field.errors:
+                field.errors = [*field.errors, str(message)]
+
     def problems(self) -> list[tuple[str, str]]:
-        """Every message on the form as (anchor, message), for the list atop a long page."""
+        """Every message on the form as (anchor, message), for the list atop a long page; a
+        row's messages say which row."""
         found: list[tuple[str, str]] = []
         for field in self:
             if isinstance(field, FieldList):
                 found += [(field.id, e) for e in field.errors if isinstance(e, str)]
-                for entry in field.entries:
+                for number, entry in enumerate(field.entries, start=1):
+                    row = ROW_TITLES[field.name] % {"n": number}
                     for sub in entry.form:
-                        found += [(sub.id, e) for e in sub.errors]
+                        found += [
+                            (sub.id, _l("%(row)s: %(problem)s", row=row, problem=e))
+                            for e in sub.errors
+                        ]
             else:
                 found += [(field.id, e) for e in field.errors]
         for name, anchor in UNPLACED.items():
             found += [(anchor, e) for e in getattr(self, name).errors]
         return found
+
+    def _marked(self) -> set[str]:
+        """The names of the fields the form shows a message at, rows as ``team-0-role``."""
+        names = {name for name in UNPLACED if getattr(self, name).errors}
+        for field in self:
+            if isinstance(field, FieldList):
+                if any(isinstance(e, str) for e in field.errors):
+                    names.add(field.name)
+                for index, entry in enumerate(field.entries):
+                    names |= {
+                        f"{field.name}-{index}-{sub.short_name}" for sub in entry.form if sub.errors
+                    }
+            elif field.errors:
+                names.add(field.name)
+        return names
+
+    def sections(self, problems: Problems) -> list[tuple[Section, int]]:
+        """Each section with how many of its fields still need something: those the form marks
+        and those ``problems`` (the rules, on the saved draft) name."""
+        names = self._marked() | {self.on_page(name) for name, _message in problems}
+        return [
+            (section, sum(1 for name in names if name.partition("-")[0] in section.fields))
+            for section in SECTIONS
+        ]
 
 
 class AttachmentForm(BaseForm):

@@ -1,6 +1,7 @@
 """What a submission must satisfy: the call, the organisation, the content. One function lists
 every problem with the field it concerns; the service refuses on any, the page shows them all."""
 
+import re
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -14,6 +15,13 @@ from microventure.core.timeutil import format_local, to_local
 from microventure.extensions import db
 
 Problems = list[tuple[str, str]]
+
+MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")  # how a planned activity's month is stored
+
+
+def is_month(value: str | None) -> bool:
+    """A month as stored, ``2027-03``; the form reads what people type into this shape."""
+    return bool(value) and MONTH.fullmatch(value) is not None
 
 
 def call_problems(application: Application, at: datetime) -> Problems:
@@ -139,6 +147,30 @@ def content_problems(application: Application) -> Problems:
     return problems
 
 
+# What each row must give before it is submitted (a draft may leave them empty), by cell.
+ROW_CELLS = {
+    "activities": {
+        "name": _l("Name the activity."),
+        "month": _l("Give the month, e.g. 2027-03."),
+    },
+    "indicators": {"name": _l("Name the indicator."), "unit": _l("Give the unit.")},
+    "team": {"name": _l("Give the name."), "role": _l("Give the role in the project.")},
+    "budget_lines": {"item": _l("Say what the line pays for.")},
+}
+
+
+def row_problems(application: Application) -> Problems:
+    """Each row's empty cells, named ``activities-0-month`` like the form's inputs."""
+    problems: Problems = []
+    for rows, cells in ROW_CELLS.items():
+        for index, row in enumerate(getattr(application, rows)):
+            for cell, message in cells.items():
+                value = (getattr(row, cell) or "").strip()
+                if not value or (cell == "month" and not is_month(value)):
+                    problems.append((f"{rows}-{index}-{cell}", message))
+    return problems
+
+
 def budget_problems(application: Application) -> Problems:
     call = application.call
     requested, total = application.requested_amount, application.total_budget
@@ -200,12 +232,18 @@ def category_cap_problems(application: Application) -> Problems:
     return problems
 
 
+def draft_problems(application: Application) -> Problems:
+    """What the applicant still has to write or fix in the form before submitting."""
+    return content_problems(application) + row_problems(application) + budget_problems(application)
+
+
 def submission_problems(application: Application, *, at: datetime) -> Problems:
+    """Everything that stops a submission now: the call, the organisation, the content. The
+    service refuses on any; the edit page's "Check" lists them without submitting."""
     return (
         call_problems(application, at)
         + organization_problems(application, at)
-        + content_problems(application)
-        + budget_problems(application)
+        + draft_problems(application)
     )
 
 

@@ -1,5 +1,7 @@
 """The applicant's pages: start, edit with repeatable rows, attachments, submit, print, withdraw."""
 
+from dataclasses import dataclass
+
 from flask import (
     Blueprint,
     abort,
@@ -11,6 +13,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 from wtforms.fields import SelectChoice
@@ -131,22 +134,47 @@ def _default_kind(application: Application) -> str:
     return missing[0] if missing else AttachmentKind.OTHER.value
 
 
+@dataclass(frozen=True)
+class Notice:
+    """The message atop the edit page after a post (a Bootstrap alert colour and its heading);
+    the form's problems are listed under it."""
+
+    level: str
+    heading: str
+
+
+NOT_SAVED = Notice("danger", _l("The form was not saved. Please correct the fields marked below:"))
+PARTLY_SAVED = Notice(
+    "warning",
+    _l("Your draft is saved, except the fields marked below. Correct them and save again:"),
+)
+NOT_SUBMITTED = Notice(
+    "danger", _l("Your draft is saved, but it cannot be submitted yet. Please fix the following:")
+)
+CHECKED = Notice(
+    "warning",
+    _l("Your draft is saved. Checked against the call's rules, it cannot be submitted yet:"),
+)
+
+
 def _edit_page(
     application: Application,
     form: ApplicationForm,
     upload_form: AttachmentForm | None = None,
     *,
-    draft_refused: bool = False,
-    submit_refused: bool = False,
+    notice: Notice | None = None,
 ) -> str:
     form.pad_rows()
     if upload_form is None:
         upload_form = AttachmentForm(formdata=None, kind=_default_kind(application))
     now = utcnow()
-    # Say before the applicant starts typing what would stop the submission anyway.
-    blockers = [] if submit_refused else rules.call_problems(application, now)
-    if not submit_refused:
-        blockers += rules.organization_problems(application, now)
+    # Say before the applicant starts typing what would stop the submission anyway (after a
+    # check or a refused submission, the notice lists them with the rest).
+    blockers = []
+    if notice is None:
+        blockers = rules.call_problems(application, now) + rules.organization_problems(
+            application, now
+        )
     return render_template(
         "applications/edit.html",
         application=application,
@@ -156,22 +184,27 @@ def _edit_page(
         budget=queries.live_budget(application),
         call_rules=_call_rules(application.call),
         blockers=[str(message) for _field, message in blockers],
-        draft_refused=draft_refused,
-        submit_refused=submit_refused,
+        sections=form.sections(rules.draft_problems(application)),
+        notice=notice,
         max_upload_bytes=files.max_bytes(),
     )
 
 
-def _save_draft(application: Application, form: ApplicationForm) -> bool:
+def _save_draft(application: Application, form: ApplicationForm) -> bool | None:
+    """Save whatever is valid of the posted form (nothing typed is lost to one wrong field):
+    True when all of it was, False when the fields the form marks were left out, None when
+    nothing was saved."""
     form.drop_blank_rows()
-    if not form.validate():
-        return False
-    return perform(
+    complete = form.validate()
+    if "csrf_token" in form.errors:
+        return None
+    done = perform(
         lambda: services.save_draft(
-            application=application, content=form.content(), actor=current_user
+            application=application, content=form.content(application), actor=current_user
         ),
         form,
     )
+    return complete if done else None
 
 
 def _attach(application: Application, upload_form: AttachmentForm) -> Attachment | None:
@@ -192,47 +225,86 @@ def _attach(application: Application, upload_form: AttachmentForm) -> Attachment
     return added.value if added else None
 
 
-def _save_then(
-    application: Application, *, action: str, attachment: Attachment | None = None
-) -> Response | str:
-    """Every button on the edit page posts the whole form, so typed text is saved before the
-    button's own work (upload, remove, submit) and nothing typed is lost to a page change.
-    Each step commits on its own: a refused upload or submission never undoes the saved draft."""
-    # A post without the draft fields (an upload from elsewhere) must not empty the draft.
-    posted = "title" in request.form
-    form = _application_form(application.call) if posted else _stored_form(application)
-    upload_form = AttachmentForm()
-    saved = _save_draft(application, form) if posted else True
-    done: list[str] = [_("Your draft is saved.")] if saved and posted else []
-    ok = saved
+def _file_step(
+    application: Application,
+    upload_form: AttachmentForm,
+    *,
+    action: str,
+    attachment: Attachment | None,
+) -> tuple[bool, list[str]]:
+    """The button's own work on the files (upload, remove): whether it went through, and what
+    to tell the applicant."""
+    ok, done = True, []
     if upload_form.chosen() or action == "upload":
         added = _attach(application, upload_form)
         if added is not None:
             done.append(_("%(name)s is attached.", name=added.original_name))
-        ok = ok and added is not None
+        ok = added is not None
     if attachment is not None:
         name = attachment.original_name
         if perform(lambda: services.remove_attachment(attachment=attachment, actor=current_user)):
             done.append(_("%(name)s is no longer attached.", name=name))
         else:
             ok = False
-    if not ok or action != "submit":
-        for message in done:
-            flash(message, "success")
-    if not ok:
-        return _edit_page(application, form, upload_form, draft_refused=not saved)
+    return ok, done
 
-    if action == "submit":
-        if not perform(lambda: services.submit(application=application, actor=current_user), form):
-            return _edit_page(application, form, upload_form, submit_refused=True)
+
+def _check_or_submit(
+    application: Application,
+    form: ApplicationForm,
+    upload_form: AttachmentForm,
+    *,
+    action: str,
+    complete: bool,
+) -> Response | str:
+    """Submit a draft saved whole; else list every problem a submission would meet, by the same
+    rules, without submitting ("Check", or "Submit" while the form marks fields)."""
+    if action == "submit" and complete:
+        if perform(lambda: services.submit(application=application, actor=current_user), form):
+            flash(
+                _(
+                    "Your application is submitted. Its reference number is %(reference)s.",
+                    reference=application.reference,
+                ),
+                "success",
+            )
+            return redirect(url_for(".detail", application_id=application.id))
+        return _edit_page(application, form, upload_form, notice=NOT_SUBMITTED)
+    form.place(rules.submission_problems(application, at=utcnow()))
+    if not form.problems():
         flash(
-            _(
-                "Your application is submitted. Its reference number is %(reference)s.",
-                reference=application.reference,
-            ),
+            _("Your draft is saved and checked: nothing is missing, it can be submitted."),
             "success",
         )
-        return redirect(url_for(".detail", application_id=application.id))
+        return redirect(url_for(".edit", application_id=application.id))
+    return _edit_page(
+        application, form, upload_form, notice=CHECKED if action == "check" else NOT_SUBMITTED
+    )
+
+
+def _save_then(
+    application: Application, *, action: str, attachment: Attachment | None = None
+) -> Response | str:
+    """Every button on the edit page posts the whole form, so typed text is saved before the
+    button's own work (upload, remove, check, submit) and nothing typed is lost to a page
+    change. Each step commits on its own: a refused upload or submission never undoes the
+    saved draft, and one wrong field does not stop the rest from being saved."""
+    # A post without the draft fields (an upload from elsewhere) must not empty the draft.
+    posted = "title" in request.form
+    form = _application_form(application.call) if posted else _stored_form(application)
+    upload_form = AttachmentForm()
+    saved = _save_draft(application, form) if posted else True
+    if saved is None:
+        return _edit_page(application, form, upload_form, notice=NOT_SAVED)
+    checking = action in ("check", "submit")  # these say themselves that the draft is saved
+    files_ok, done = _file_step(application, upload_form, action=action, attachment=attachment)
+    saying = [_("Your draft is saved.")] if posted and saved and not checking else []
+    for message in saying + done:
+        flash(message, "success")
+    if files_ok and checking:
+        return _check_or_submit(application, form, upload_form, action=action, complete=saved)
+    if not files_ok or not saved:
+        return _edit_page(application, form, upload_form, notice=None if saved else PARTLY_SAVED)
     anchor = "#attachments" if action in ("upload", "remove") else ""
     return redirect(url_for(".edit", application_id=application.id) + anchor)
 
@@ -246,7 +318,7 @@ def edit(application_id: int):
     if request.method == "GET":
         return _edit_page(application, _stored_form(application))
     action = request.form.get("action", "save")
-    return _save_then(application, action="submit" if action == "submit" else "save")
+    return _save_then(application, action=action if action in ("check", "submit") else "save")
 
 
 @bp.post("/applications/<int:application_id>/attachments")

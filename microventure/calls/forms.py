@@ -14,12 +14,10 @@ from wtforms import (
     FormField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from microventure.accounts.forms import optional_int
 from microventure.accounts.models import OrganizationKind
@@ -33,7 +31,7 @@ from microventure.calls.models import (
     TrancheTrigger,
 )
 from microventure.calls.services import CallSettings, Criterion, Tranche, settings_of
-from microventure.core.forms import BaseForm, BaseSubForm
+from microventure.core.forms import BaseForm, BaseSubForm, MultiCheckboxField
 from microventure.core.money import MoneyField
 from microventure.core.timeutil import local_datetime, local_today, to_local
 
@@ -59,13 +57,6 @@ DEFAULT_CAPS = {BudgetCategory.PERSONNEL: 30, BudgetCategory.ADMINISTRATION: 10}
 
 def min_rating_choices() -> list[tuple]:
     return [("", _l("No minimum"))] + [(str(n), _l("%(n)sA or better", n=n)) for n in range(1, 6)]
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """A multiple choice shown as a list of checkboxes."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _percent(label, **kwargs) -> IntegerField:

@@ -9,8 +9,10 @@ from urllib.parse import urlsplit
 from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import FieldList, Form, FormField, ValidationError
+from markupsafe import Markup, escape
+from wtforms import FieldList, Form, FormField, SelectMultipleField, ValidationError
 from wtforms.fields.choices import SelectFieldBase
+from wtforms.widgets import CheckboxInput, ListWidget, html_params
 
 from microventure.core.errors import DomainError, RuleViolations
 from microventure.extensions import db
@@ -117,19 +119,65 @@ class BaseSubForm(Form):
         pass
 
 
+class CheckboxOption(CheckboxInput):
+    """One box of a checkbox list, styled as Bootstrap's unless the template gives a class."""
+
+    def __call__(self, field, **kwargs):
+        if "class_" not in kwargs and "class" not in kwargs:
+            kwargs["class"] = "form-check-input"
+        return super().__call__(field, **kwargs)
+
+
+class CheckboxList(ListWidget):
+    """The options as a list of checkboxes, each label after its box (a whole row to tap on a
+    phone, where a ``<select multiple>`` needs Ctrl); options with an optgroup (a street's
+    communities) are listed under the group's name. app.css styles ``.check-list``."""
+
+    def __init__(self) -> None:
+        super().__init__(html_tag="ul", prefix_label=False)
+
+    def __call__(self, field, **kwargs):
+        if not field.has_groups():
+            return super().__call__(field, **kwargs)
+        kwargs.setdefault("id", field.id)
+        groups = [name for name, choices in field.iter_groups() for _choice in choices]
+        html, current = [f"<ul {html_params(**kwargs)}>"], object()
+        for group, option in zip(groups, field, strict=True):
+            if group != current:
+                if html[1:]:
+                    html.append("</ul></li>")
+                name = escape(group or "")
+                html.append(
+                    f'<li class="check-list-group"><span aria-hidden="true">{name}</span>'
+                    f'<ul role="group" aria-label="{name}">'
+                )
+                current = group
+            html.append(f"<li>{option()} {option.label}</li>")
+        html.append("</ul></li></ul>")
+        return Markup("".join(html))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes."""
+
+    widget = CheckboxList()
+    option_widget = CheckboxOption()
+
+
 def show_domain_error(form: FlaskForm, exc: DomainError) -> None:
     """Put a service's refusal next to the field it concerns, or at the top of the form.
     A field may be nested (``budget_lines-2-unit_price``)."""
     problems = exc.problems if isinstance(exc, RuleViolations) else [(exc.field, exc.message)]
     for name, message in problems:
-        field = _find_field(form, name) if name else None
+        field = find_field(form, name) if name else None
         if field is not None:
             field.errors = [*field.errors, str(message)]
         else:
             flash(str(message), "danger")
 
 
-def _find_field(form, name: str):
+def find_field(form, name: str):
+    """The field a problem names: ``title``, or one in a row, ``budget_lines-2-unit_price``."""
     field = getattr(form, name, None)
     if field is not None or "-" not in name:
         return field
@@ -142,7 +190,7 @@ def _find_field(form, name: str):
     if entries is None or not index.isdigit() or int(index) >= len(entries):
         return None
     entry = entries[int(index)]
-    return _find_field(entry.form, sub) if sub and hasattr(entry, "form") else entry
+    return find_field(entry.form, sub) if sub and hasattr(entry, "form") else entry
 
 
 @dataclass(frozen=True)

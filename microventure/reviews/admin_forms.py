@@ -11,7 +11,6 @@ from wtforms import (
     HiddenField,
     PasswordField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     ValidationError,
@@ -20,9 +19,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from microventure.accounts import services as accounts
 from microventure.accounts.forms import _via, optional_int
-from microventure.calls.forms import MultiCheckboxField
 from microventure.calls.models import Domain
-from microventure.core.forms import BaseForm, email_address
+from microventure.core.forms import BaseForm, MultiCheckboxField, email_address
 from microventure.core.timeutil import local_today
 
 DUE_IN_DAYS = 14
@@ -118,7 +116,15 @@ class AssignForm(BaseForm):
         validators=[InputRequired(message=_l("Choose a reviewer."))],
         validate_choice=False,
     )
-    application_ids = SelectMultipleField(_l("Applications"), coerce=int, validate_choice=False)
+    application_ids = MultiCheckboxField(
+        _l("Applications"),
+        coerce=int,
+        validate_choice=False,
+        description=_l(
+            "Tick those to give this reviewer. If one cannot be given to the reviewer, none is, "
+            "and the reason is shown."
+        ),
+    )
     due_on = DateField(
         _l("Due on"), default=default_due_on, validators=[InputRequired(), _not_past]
     )

@@ -18,6 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from wtforms.fields import SelectChoice
 
 from microventure.accounts.models import User
 from microventure.calls.models import Call
@@ -47,6 +48,40 @@ from microventure.reviews.pool import services as reviewer_pool
 # --------------------------------------------------------------------------------- assignment
 
 
+def _candidates(applications, on_application, members, directory, load) -> dict:
+    """For each application, the pool members who may still review it: those with its domain
+    as expertise first, then the least loaded, then by name; each with whether they match."""
+    candidates = {}
+    for application in applications:
+        taken = {r.reviewer_id for r in on_application.get(application.id, ())}
+        domain = application.domain.value if application.domain else None
+        fitting = [
+            m
+            for m in members
+            if m.user_id not in taken and not reviewer_pool.is_conflicted(m, application)
+        ]
+        fitting.sort(
+            key=lambda m: (domain not in m.expertise, load[m.user_id], directory[m.user_id].name)
+        )
+        candidates[application.id] = [(m, domain in m.expertise) for m in fitting]
+    return candidates
+
+
+def _several_form(assign_form: AssignForm | None, choices, active, k: int) -> AssignForm:
+    """The form that gives one reviewer several applications, ticked in a checkbox list: the
+    refused one as it was sent, or a fresh one."""
+    failed = assign_form is not None and assign_form.origin.data == "reviewer"
+    form = assign_form if failed else AssignForm(formdata=None, origin="reviewer")
+    form.application_ids.choices = [
+        SelectChoice(
+            value=str(c.id),
+            label=f"{c.reference} · {c.title} · {c.organization} ({active[c.id]}/{k})",
+        )
+        for c in choices
+    ]
+    return form
+
+
 def _board(call: Call, assign_form: AssignForm | None = None):
     """The call's assignment board: applications (a page) with their reviewers and the pool
     members each may still get, and the same by reviewer. A fixed number of queries."""
@@ -56,37 +91,24 @@ def _board(call: Call, assign_form: AssignForm | None = None):
     directory = queries.pool_directory()
     members = [m for m in reviewer_pool.members() if m.user_id in directory]
     load = Counter(r.reviewer_id for r in rows if r.status is not services.A.DECLINED)
-    candidates = {}
-    for application in pagination.items:
-        taken = {r.reviewer_id for r in on_application.get(application.id, ())}
-        domain = application.domain.value if application.domain else None
-        fitting = [
-            m
-            for m in members
-            if m.user_id not in taken and not reviewer_pool.is_conflicted(m, application)
-        ]
-        # those with the domain as expertise first, then the least loaded, then by name
-        fitting.sort(
-            key=lambda m: (domain not in m.expertise, load[m.user_id], directory[m.user_id].name)
-        )
-        candidates[application.id] = [(m, domain in m.expertise) for m in fitting]
     choices = queries.reviewable_choices(call.id)
     active = Counter(r.application_id for r in rows if r.status is not services.A.DECLINED)
-    reviewer_ids = list(directory) + [i for i in on_reviewer if i not in directory]
+    k = call.reviewers_per_application
     return render_template(
         "reviews/admin/assignments.html",
         call=call,
         pagination=pagination,
         on_application=on_application,
         on_reviewer=on_reviewer,
-        reviewer_ids=reviewer_ids,
+        reviewer_ids=list(directory) + [i for i in on_reviewer if i not in directory],
         directory=directory,
-        candidates=candidates,
+        candidates=_candidates(pagination.items, on_application, members, directory, load),
         choices=choices,
         load=load,
         active=active,
-        short=sum(1 for c in choices if active[c.id] < call.reviewers_per_application),
+        short=sum(1 for c in choices if active[c.id] < k),
         assign_form=assign_form,
+        several=_several_form(assign_form, choices, active, k),
         default_due=default_due_on(),
     )
 
