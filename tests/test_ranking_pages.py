@@ -19,8 +19,8 @@ from tests.helpers_reviews import due, eligible_round
 class Table(HTMLParser):
     """The ranking table as header keys (each header ``th``'s data-col) and rows of cell texts
     (a row's ``th`` too: the reference and title), keyed by the row's data-reference; and what
-    each row's scores cell lists when opened: ``reviewer:<id>`` → "name total" and
-    ``criterion:<id>`` → "name /max mean"."""
+    each row's scores cell lists when opened: ``reviewer:<id>`` → "name total", then
+    ``criterion:<n>`` → "name /max mean" for the rubric's n-th criterion (from 0)."""
 
     def __init__(self, html: str) -> None:
         super().__init__()
@@ -31,6 +31,7 @@ class Table(HTMLParser):
         self._cell: list[str] | None = None
         self._row: list[str] | None = None
         self._item: tuple[str, list[str]] | None = None
+        self._list: str | None = None
         self._in_table = False
         self._in_head = False
         self.feed(html)
@@ -52,9 +53,13 @@ class Table(HTMLParser):
             self.items[attrs["data-reference"]] = {}
         elif tag in ("td", "th") and self._row is not None:
             self._cell = []
-        elif tag == "li" and ("data-reviewer" in attrs or "data-criterion" in attrs):
-            kind = "reviewer" if "data-reviewer" in attrs else "criterion"
-            self._item = (f"{kind}:{attrs[f'data-{kind}']}", [])
+        elif tag == "ul" and self._row is not None:
+            self._list = attrs.get("class")
+        elif tag == "li" and "data-reviewer" in attrs:
+            self._item = (f"reviewer:{attrs['data-reviewer']}", [])
+        elif tag == "li" and self._list == "cm":  # the criteria, in rubric order: 0, 1, …
+            seen = [k for k in self.items[self.order[-1]] if k.startswith("criterion:")]
+            self._item = (f"criterion:{len(seen)}", [])
 
     def handle_endtag(self, tag):
         if tag == "thead":
@@ -184,9 +189,7 @@ def test_ranking_lists_applications_best_first_with_every_figure(client, make, l
     assert html.count('data-testid="disagreement"') == 1
     # each criterion's mean, listed in the same cell: 需求分析 (20) = (16 + 17 + 16) / 3
     first_criterion = call.criteria[0]
-    assert table.items[first][f"criterion:{first_criterion.id}"] == (
-        f"{first_criterion.name} /20 16.33"
-    )
+    assert table.items[first]["criterion:0"] == f"{first_criterion.name} /20 16.33"
     # … and sortable from the sort menu (no column of its own)
     assert f'<option value="-criterion_{first_criterion.id}">{first_criterion.name} /20 ↓' in html
     assert '<option value="-aggregate" selected>' in html

@@ -6,6 +6,7 @@ import math
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy import func, select
@@ -109,17 +110,16 @@ def ranking(call: Call) -> list[RankRow]:
     _count_assignments(rows, call)
     reviews = _submitted_reviews(call)
     _criterion_means(rows, call)
-    normal = z_scores([(r.reviewer_id, r.application_id, r.total) for r in reviews])
-    for review in reviews:
-        row = rows.get(review.application_id)
+    normal = z_scores([review[:3] for review in reviews])  # (reviewer, application, total)
+    for reviewer_id, application_id, total, suggested, recommendation in reviews:
+        row = rows.get(application_id)
         if row is None:
             continue
-        row.totals[review.reviewer_id] = review.total
-        if review.suggested is not None:
-            row.suggested.append(review.suggested)
-        if review.recommendation is not None:
-            counts = row.recommendations
-            counts[review.recommendation] = counts.get(review.recommendation, 0) + 1
+        row.totals[reviewer_id] = total
+        if suggested is not None:
+            row.suggested.append(suggested)
+        if recommendation is not None:
+            row.recommendations[recommendation] = row.recommendations.get(recommendation, 0) + 1
     for row in rows.values():
         _figures(row, call, normal)
     return sorted(
@@ -179,8 +179,7 @@ def _submitted(call: Call):
     return (Assignment.call_id == call.id) & Review.submitted_at.is_not(None)
 
 
-@dataclass(frozen=True)
-class SubmittedReview:
+class SubmittedReview(NamedTuple):  # a tuple: 1,500 of them a page, made fast
     reviewer_id: int
     application_id: int
     total: float
