@@ -118,6 +118,11 @@ def test_the_ranking_fits_a_screen_and_keeps_its_rows_named(demo, open_page):
     page.locator("#ranking tbody tr").first.locator("summary").click()
     assert reviewer.is_visible()
     screenshot(page, "ranking-1280")
+    page.goto(f"{demo.base}/admin/calls/{demo.reviewed_call}/ranking?lang=en")  # longer words
+    assert page.evaluate(
+        "(el) => el.scrollWidth <= el.clientWidth", page.locator("#ranking-scroll").element_handle()
+    )
+    page.goto(f"{demo.base}/?lang=zh_CN")
 
     phone = open_page(PHONE)
     log_in(phone, demo.base, "district@demo.local")

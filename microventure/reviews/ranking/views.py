@@ -119,7 +119,7 @@ ROW = (
     '<th scope="row" class="l"><a href="{href}">{reference}</a>'
     ' <span class="t">{title}</span> <span class="o">{organization}</span></th>'
     '<td class="fw-semibold">{aggregate}</td><td>{normalised}</td>'
-    '<td>{spread}{flag}</td><td>{stdev}</td><td class="rc">{recommendations}</td>'
+    '<td class="sp">{spread}{flag}</td><td>{stdev}</td><td class="rc">{recommendations}</td>'
     "<td>{suggested}</td><td>{requested}</td><td>{submitted}/{assigned}</td>"
     '<td class="sc">{scores}</td></tr>\n'
 )
