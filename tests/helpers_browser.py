@@ -181,3 +181,14 @@ def log_in(page, base: str, email: str) -> None:
     page.fill("#password", DEMO_PASSWORD)
     page.click("form button[type=submit]")
     page.wait_for_url(f"{base}/")
+
+
+# Screenshots kept as test artifacts: tests/artifacts/ (ignored by git) or TEST_ARTIFACTS_DIR.
+ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS_DIR") or ROOT / "tests" / "artifacts")
+
+
+def screenshot(page_or_element, name: str, *, full_page: bool = True) -> None:
+    """Save ``name``.png among the artifacts (an element's screenshot is never full-page)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    options = {"full_page": full_page} if hasattr(page_or_element, "goto") else {}
+    page_or_element.screenshot(path=str(ARTIFACTS / f"{name}.png"), **options)

@@ -1,7 +1,7 @@
 """Every key page of every role in a real browser under the Content-Security-Policy: the header is
 there, nothing on the page breaks it (no inline script, no on*= handler, no <style> block) and
 the page's own scripts still work — repeatable rows and live budget totals, the score total, the
-decision form, the photo counter, the call form's rubric total, the ranking's phone toggle."""
+decision form, the photo counter, the call form's rubric total, the ranking's per-row scores."""
 
 import re
 
@@ -124,10 +124,10 @@ def test_the_admins_ranking_decisions_and_project_pages(watched, demo):
     page = watched
     log_in(page, demo.base, "district@demo.local")
     visit(page, f"{demo.base}/admin/calls/{demo.reviewed_call}/ranking")
-    reviewer_cell = page.locator("#ranking th.rv").first
-    assert not reviewer_cell.is_visible()  # hidden on a phone (app.css) ...
-    page.locator("label[for=show-reviewers]").click()
-    assert reviewer_cell.is_visible()  # ... until asked for
+    reviewer = page.locator("#ranking li[data-reviewer]").first
+    assert not reviewer.is_visible()  # each reviewer's total is in a closed <details> ...
+    page.locator("#ranking summary").first.click()
+    assert reviewer.is_visible()  # ... until its row is opened, without a script
     assert_clean(page, "ranking")
 
     visit(page, f"{demo.base}/admin/calls/{demo.reviewed_call}/decisions")

@@ -11,7 +11,9 @@ from microventure.accounts.models import (
     User,
     VerificationStatus,
 )
+from microventure.calls.models import Call
 from microventure.extensions import db
+from microventure.reviews.ranking.queries import ranking
 
 
 def counts():
@@ -146,3 +148,16 @@ def test_admin_pages_make_a_fixed_number_of_queries(client, make, login_as, coun
         make.organization(street=street, owner=make.user())
     assert measure() == few
     assert all(n <= limit for n, limit in zip(few, (8, 8, 10), strict=True)), few
+
+
+def test_the_demo_reviewers_suggest_amounts_on_the_reviewed_round(app):
+    """The ranking's 建议资助金额（平均值） has a figure on every row of PY-2026-MCT: most reviewers
+    suggest an amount (the whole request, or less when they ask for changes), some none."""
+    app.test_cli_runner().invoke(args=["demo", "load"])
+    call = db.session.scalar(select(Call).where(Call.code == "PY-2026-MCT"))
+    rows = ranking(call)
+    assert len(rows) == 10
+    assert all(row.suggested for row in rows)
+    assert all(amount <= row.requested for row in rows for amount in row.suggested)
+    assert any(len(row.suggested) < row.reviews for row in rows)  # the field is optional
+    assert any(amount < row.requested for row in rows for amount in row.suggested)

@@ -1,27 +1,17 @@
 """The long forms on a 375 px phone in a real browser, under the Content-Security-Policy: the
 communities and a reviewer's applications ticked in checkbox lists (a thumb, no Ctrl), a month
 typed as 2027年3月, and "Check" listing every problem without submitting, with the index of
-sections leading to each. Screenshots of the application form are kept in test-artifacts/."""
-
-import os
-from pathlib import Path
+sections leading to each. Screenshots of the application form are kept among the test artifacts."""
 
 import pytest
 
 from tests import helpers_browser
-from tests.helpers_browser import ROOT, log_in, violations
+from tests.helpers_browser import log_in, screenshot, violations
 
 demo = helpers_browser.demo  # fixtures: the served demo app and a 375 px page that records CSP
 watched = helpers_browser.watched
 
 pytestmark = [pytest.mark.browser, pytest.mark.no_transaction]
-
-ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", ROOT / "test-artifacts"))
-
-
-def screenshot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def fits_the_screen(page) -> bool:
@@ -45,7 +35,7 @@ def test_the_application_form_on_a_phone_ticks_types_a_month_and_checks(watched,
     log_in(page, demo.base, "applicant@demo.local")
     page.goto(f"{demo.base}/applications/{demo.draft}/edit")
     assert fits_the_screen(page)
-    screenshot(page, "application-form-375")
+    screenshot(page, "application-form-guide-375")
 
     # The index of sections comes first on a phone, each with what it still needs.
     index = page.get_by_test_id("section-index")
@@ -114,8 +104,7 @@ def test_a_reviewers_applications_are_ticked_on_a_phone(watched, demo):
     applications.locator("label").nth(2).click()
     assert boxes.nth(0).is_checked() and not boxes.nth(1).is_checked() and boxes.nth(2).is_checked()
     assert fits_the_screen(page)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    several.screenshot(path=str(ARTIFACTS / "assignments-several-375.png"))
+    screenshot(several, "assignments-several-375")
 
     # Sent without a reviewer: refused, the ticks kept.
     several.get_by_role("button", name="分配").click()

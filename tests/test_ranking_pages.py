@@ -17,17 +17,23 @@ from tests.helpers_reviews import due, eligible_round
 
 
 class Table(HTMLParser):
-    """The ranking table as header keys (each ``th``'s data-col, data-sort or data-reviewer)
-    and rows of cell texts, keyed by the row's data-reference."""
+    """The ranking table as header keys (each header ``th``'s data-col) and rows of cell texts
+    (a row's ``th`` too: the reference and title), keyed by the row's data-reference; and what
+    each row's scores cell lists when opened: ``reviewer:<id>`` → "name total", then
+    ``criterion:<n>`` → "name /max mean" for the rubric's n-th criterion (from 0)."""
 
     def __init__(self, html: str) -> None:
         super().__init__()
         self.keys: list[str] = []
         self.rows: dict[str, list[str]] = {}
+        self.items: dict[str, dict[str, str]] = {}
         self.order: list[str] = []
         self._cell: list[str] | None = None
         self._row: list[str] | None = None
+        self._item: tuple[str, list[str]] | None = None
+        self._list: str | None = None
         self._in_table = False
+        self._in_head = False
         self.feed(html)
 
     def handle_starttag(self, tag, attrs):
@@ -36,25 +42,43 @@ class Table(HTMLParser):
             self._in_table = True
         if not self._in_table:
             return
-        if tag == "th":
-            self.keys.append(attrs.get("data-col") or f"reviewer:{attrs.get('data-reviewer')}")
+        if tag == "thead":
+            self._in_head = True
+        elif tag == "th" and self._in_head:
+            self.keys.append(attrs["data-col"])
         elif tag == "tr" and "data-reference" in attrs:
             self._row = []
             self.order.append(attrs["data-reference"])
             self.rows[attrs["data-reference"]] = self._row
-        elif tag == "td" and self._row is not None:
+            self.items[attrs["data-reference"]] = {}
+        elif tag in ("td", "th") and self._row is not None:
             self._cell = []
+        elif tag == "ul" and self._row is not None:
+            self._list = attrs.get("class")
+        elif tag == "li" and "data-reviewer" in attrs:
+            self._item = (f"reviewer:{attrs['data-reviewer']}", [])
+        elif tag == "li" and self._list == "cm":  # the criteria, in rubric order: 0, 1, …
+            seen = [k for k in self.items[self.order[-1]] if k.startswith("criterion:")]
+            self._item = (f"criterion:{len(seen)}", [])
 
     def handle_endtag(self, tag):
-        if tag == "td" and self._cell is not None and self._row is not None:
+        if tag == "thead":
+            self._in_head = False
+        elif tag in ("td", "th") and self._cell is not None and self._row is not None:
             self._row.append(" ".join("".join(self._cell).split()))
             self._cell = None
+        elif tag == "li" and self._item is not None:
+            key, text = self._item
+            self.items[self.order[-1]][key] = " ".join("".join(text).split())
+            self._item = None
         elif tag == "table":
             self._in_table = False
 
     def handle_data(self, data):
         if self._cell is not None:
             self._cell.append(data)
+        if self._item is not None:
+            self._item[1].append(data)
 
     def cell(self, reference: str, key: str) -> str:
         return self.rows[reference][self.keys.index(key)]
@@ -96,13 +120,13 @@ def scored_round(make, *, applications=4, pool=3, scales=None, **call_overrides)
     return world
 
 
-def submit(assignment, call, scale, *, suggested=None):
+def submit(assignment, call, scale, *, suggested=None, recommendation=Recommendation.FUND):
     services.sign_declaration(assignment=assignment, actor=assignment.reviewer)
     services.save_review(
         assignment=assignment,
         points={c.id: half(c.max_points * scale) for c in call.criteria},
         comment="",
-        recommendation=Recommendation.FUND,
+        recommendation=recommendation,
         suggested_amount=suggested,
         submit=True,
         actor=assignment.reviewer,
@@ -135,20 +159,40 @@ def test_ranking_lists_applications_best_first_with_every_figure(client, make, l
         apps[3].reference,
     ]
     assert table.order == expected
+    # the figures that decide come first, the reviewers' own totals last, in one cell
+    assert table.keys == [
+        "rank",
+        "reference",
+        "aggregate",
+        "normalised",
+        "spread",
+        "stdev",
+        "recommendations",
+        "suggested",
+        "requested",
+        "reviews",
+        "scores",
+    ]
     assert table.column("rank") == ["1", "2", "3", "4"]
-    assert table.cell(apps[1].reference, "aggregate") == "81.67"  # (80 + 85 + 80) / 3
-    assert table.cell(apps[1].reference, "requested") == "¥25,000.00"
-    assert table.cell(apps[1].reference, "reviews") == "3/3"
-    assert table.cell(apps[1].reference, f"reviewer:{reviewer.id}") == "80"
+    first = apps[1].reference
+    assert table.cell(first, "reference") == f"{first} <b>长者</b>课堂 {apps[1].organization.name}"
+    assert table.cell(first, "aggregate") == "81.67"  # (80 + 85 + 80) / 3
+    assert table.cell(first, "requested") == "¥25,000.00"
+    assert table.cell(first, "reviews") == "3/3"
+    assert table.cell(first, "recommendations") == "Fund it 3"
+    assert table.cell(first, "scores").startswith("80 · 85 · 80 ")  # the summary, closed
+    assert table.items[first][f"reviewer:{reviewer.id}"] == "专家01 80"
     assert "&lt;b&gt;长者&lt;/b&gt;课堂" in html
     # the split row carries the flag, the others do not
     assert table.cell(apps[2].reference, "spread") == "55 Disagreement"
     assert table.cell(apps[1].reference, "spread") == "5"
     assert html.count('data-testid="disagreement"') == 1
-    # a column per criterion with the mean: 需求分析 (20) for the first row = (16 + 17 + 16) / 3
+    # each criterion's mean, listed in the same cell: 需求分析 (20) = (16 + 17 + 16) / 3
     first_criterion = call.criteria[0]
-    assert table.cell(apps[1].reference, f"criterion_{first_criterion.id}") == "16.33"
-    assert f"{first_criterion.name} /20" in html
+    assert table.items[first]["criterion:0"] == f"{first_criterion.name} /20 16.33"
+    # … and sortable from the sort menu (no column of its own)
+    assert f'<option value="-criterion_{first_criterion.id}">{first_criterion.name} /20 ↓' in html
+    assert '<option value="-aggregate" selected>' in html
     # progress and method
     assert 'data-testid="reviews-done">12 / 12<' in html
     assert 'data-testid="applications-done">4 / 4<' in html
@@ -170,9 +214,37 @@ def test_progress_counts_reviews_still_out(client, make, login_as):
     assert 'data-testid="applications-done">0 / 2<' in html
     assert table.order[0] == one.application.reference
     assert table.cell(one.application.reference, "reviews") == "1/3"
-    assert table.cell(one.application.reference, "suggested") == "¥12,000.00"
+    assert table.cell(one.application.reference, "suggested") == "¥12,000.00 1 人中 1 人建议"
     unreviewed = table.order[1]
     assert table.cell(unreviewed, "aggregate") == "" and table.cell(unreviewed, "reviews") == "0/3"
+
+
+def test_suggested_amounts_show_their_mean_and_how_many_suggested_one(client, make, login_as):
+    world = eligible_round(make, applications_count=2, reviewers=3, reviewers_per_application=3)
+    call = world["call"]
+    services.apply_plan(call=call, planned=services.plan(call), due_on=due(), actor=world["admin"])
+    assignments = db.session.scalars(db.select(Assignment).order_by(Assignment.id)).all()
+    first = assignments[0].application
+    mine = [a for a in assignments if a.application_id == first.id]
+    others = [a for a in assignments if a.application_id != first.id]
+    submit(mine[0], call, 0.9, suggested=20_000_00)
+    submit(mine[1], call, 0.8, suggested=15_000_00, recommendation=Recommendation.FUND_WITH_CHANGES)
+    submit(mine[2], call, 0.5, recommendation=Recommendation.DO_NOT_FUND)  # no amount
+    for assignment in others:
+        submit(assignment, call, 0.7)
+    world["admin"].locale = "en"
+    login_as(world["admin"])
+    table = Table(page(client, call))
+    assert table.cell(first.reference, "suggested") == "¥17,500.00 2 of 3 suggested"
+    assert table.cell(first.reference, "recommendations") == (
+        "Fund it 1 Fund with changes 1 Do not fund 1"
+    )
+    (other,) = set(table.order) - {first.reference}
+    assert table.cell(other, "suggested") == "— 0 of 3 suggested"
+    assert table.cell(other, "recommendations") == "Fund it 3"
+    client.get("/?lang=zh_CN")
+    chinese = Table(page(client, call))
+    assert chinese.cell(first.reference, "suggested") == "¥17,500.00 3 人中 2 人建议"
 
 
 def test_sorting_by_spread_reference_criterion_and_back(client, make, login_as):

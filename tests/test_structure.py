@@ -137,7 +137,6 @@ MAX_FUNCTION_LINES = 50  # from the def line to the last, docstring included
 LONG_FOR_NOW = {
     "decisions/table.py:table_body",  # the decisions table's helper
     "decisions/table.py:table_body.add",  # (nested in table_body)
-    "reviews/ranking/queries.py:ranking",  # the ranking's helper
     "demo/project_round.py:load_project_round",  # the NC-2026-01 story's rewrite
 }
 
