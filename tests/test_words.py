@@ -25,7 +25,7 @@ PLURAL = {"ngettext", "lazy_ngettext"}
 MESSAGES = {"flash", "DomainError", "ValidationError", "StopValidation", "MoneyError"}
 
 
-def _name(func: ast.expr) -> str | None:
+def _name(func: ast.expr | None) -> str | None:
     if isinstance(func, ast.Name):
         return func.id
     return func.attr if isinstance(func, ast.Attribute) else None
@@ -86,22 +86,37 @@ def _is_text(node: ast.expr) -> bool:
 
 
 HTML = re.compile(r"</?(?:a|b|i|s|p|td|th|tr|li|ul|ol|em|div|span|small|strong|label|button)\b")
+PATH = re.compile(r"[\w{}/.#?=&-]*/[\w{}/.#?=&-]*")  # an address, not words
 TAG_OR_FIELD = re.compile(r"<[^>]*>|\{[^}]*\}|&#?\w+;|%\(\w+\)s")
 WORDS = re.compile(r"[A-Za-z]{2,}|[\u4e00-\u9fff]")
 
 
+def _literal(node: ast.expr) -> str | None:
+    """The text written in a string, an f-string or a format string (fields as {})."""
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
+    if isinstance(node, ast.Call) and _name(node.func) == "format":
+        return _literal(node.func.value)
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _words(text: str | None) -> str | None:
+    shown = TAG_OR_FIELD.sub(" ", text or "")
+    return shown.strip() if WORDS.search(shown) else None
+
+
 def _html_words(node: ast.expr) -> str | None:
     """The words an HTML fragment built in code shows (outside its tags and fields), if any."""
-    if isinstance(node, ast.JoinedStr):
-        text = "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
-    elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-        text = node.value
-    else:
-        return None
-    if not HTML.search(text):
-        return None
-    shown = TAG_OR_FIELD.sub(" ", text)
-    return shown.strip() if WORDS.search(shown) else None
+    text = _literal(node) if isinstance(node, ast.JoinedStr | ast.Constant) else None
+    return _words(text) if text and HTML.search(text) else None
+
+
+def _template_words(call: ast.Call) -> list[str]:
+    """Words built into a value handed to a template (addresses aside)."""
+    built = [_literal(k.value) for k in call.keywords if _built(k.value)]
+    return [w for text in built if not PATH.fullmatch(text or "") and (w := _words(text))]
 
 
 def test_no_message_is_built_outside_gettext():
@@ -117,6 +132,8 @@ def test_no_message_is_built_outside_gettext():
                 first, called = node.args[0], _name(node.func)
                 if called in GETTEXT | PLURAL and _built(first):
                     found.append(f"{name}:{node.lineno}: {called}() of built text")
+                if called == "render_template" and _template_words(node):
+                    found.append(f"{name}:{node.lineno}: a template given {_template_words(node)}")
                 if called in MESSAGES and (
                     _built(first) or (isinstance(first, ast.Constant) and str(first.value).strip())
                 ):
@@ -135,11 +152,16 @@ def test_the_check_sees_built_messages():
     tree = ast.parse(
         "flash(f'saved {n}')\nflash('Saved')\nflash(_('Saved'))\nDomainError('x %s' % n)\n"
         "_('a' + b)\nx = f'<td>Total {n}</td>'\ny = f'<td>{label}</td>'\n"
+        "render_template('t.html', title=f'{n} projects', link=f'/calls/{n}', label=label)\n"
     )
-    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and _name(n.func) != "_"]
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and _name(n.func) in MESSAGES]
     assert [_built(c.args[0]) for c in calls] == [True, False, False, True]
     strings = sorted((n for n in ast.walk(tree) if isinstance(n, ast.JoinedStr)), key=_line)
-    assert [_html_words(s) for s in strings] == [None, "Total", None]
+    assert [_html_words(s) for s in strings[:3]] == [None, "Total", None]
+    (template,) = [
+        n for n in ast.walk(tree) if _name(getattr(n, "func", None)) == "render_template"
+    ]
+    assert _template_words(template) == ["projects"]
 
 
 # ------------------------------------------------------------------------------ the words
