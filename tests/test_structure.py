@@ -140,7 +140,6 @@ LONG_FOR_NOW = {
     "projects/reports/queries.py:report_page",  # the reports' helper (all of projects/reports/)
     "projects/reports/rules.py:check_expenditure",
     "projects/reports/budget.py:add_expenditure",
-    "demo/project_round.py:load_project_round",  # the NC-2026-01 story's rewrite
 }
 
 
