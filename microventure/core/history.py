@@ -181,7 +181,7 @@ def _call_created(f: Facts) -> str:
 def _review_submitted(f: Facts) -> str:
     return _(
         "A reviewer submitted a review: %(total)s points, “%(recommendation)s”.",
-        total=f["total"],
+        total=f"{float(f['total']):g}",
         recommendation=f.label(Recommendation, "recommendation"),
     )
 
