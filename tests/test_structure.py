@@ -132,14 +132,6 @@ def test_links_are_built_from_endpoints_outside_views(app):
 
 MAX_FUNCTION_LINES = 50  # from the def line to the last, docstring included
 
-# Functions other helpers are splitting now (issue 14, item 8), by qualified name; the lead
-# empties this once their branches are merged.
-LONG_FOR_NOW = {
-    "decisions/table.py:table_body",  # the decisions table's helper
-    "decisions/table.py:table_body.add",  # (nested in table_body)
-    "demo/project_round.py:load_project_round",  # the NC-2026-01 story's rewrite
-}
-
 
 def _function_lengths(tree: ast.AST, prefix: str = ""):
     """(qualified name, lines) of every function in ``tree``, nested ones and methods too."""
@@ -161,10 +153,9 @@ def test_no_function_is_longer_than_fifty_lines():
         for function, lines in _function_lengths(tree)
     }
     long = {name: n for name, n in lengths.items() if n > MAX_FUNCTION_LINES}
-    assert {n: v for n, v in long.items() if n not in LONG_FOR_NOW} == {}, (
+    assert long == {}, (
         "split it where a part has a name; a service's inline validation goes to rules.py"
     )
-    assert sorted(LONG_FOR_NOW - set(long)) == [], "no longer long: take it off LONG_FOR_NOW"
 
 
 TEMPLATES = PACKAGE.parent / "templates"

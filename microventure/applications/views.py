@@ -23,7 +23,7 @@ from microventure.applications import queries, rules, services
 from microventure.applications.forms import ApplicationForm, AttachmentForm, StartForm
 from microventure.applications.models import APPLICATION, Application, ApplicationStatus, Attachment
 from microventure.calls.models import AttachmentKind, BudgetCategory, Call, Domain
-from microventure.core import audit, files
+from microventure.core import files, history
 from microventure.core.forms import perform, safe_next
 from microventure.core.policy import authorize, can
 from microventure.core.timeutil import utcnow
@@ -355,7 +355,9 @@ def detail(application_id: int):
         application=application,
         call=application.call,
         content=queries.readable(services.snapshot(application), application.call),
-        events=audit.timeline(application),
+        events=history.timeline(
+            application, internal=can(current_user, "history.internal", application)
+        ),
         editable=can(current_user, "application.edit", application),
         withdrawable=member and APPLICATION.may(application, ApplicationStatus.WITHDRAWN),
         **queries.outcome(application, admin=can(current_user, "application.screen", application)),

@@ -49,13 +49,13 @@ class BudgetCategory(LabelledEnum):
 labels(
     BudgetCategory,
     {
-        BudgetCategory.PERSONNEL: _l("Personnel"),
-        BudgetCategory.ACTIVITIES: _l("Activities"),
-        BudgetCategory.MATERIALS: _l("Materials"),
-        BudgetCategory.VENUE: _l("Venue"),
-        BudgetCategory.PUBLICITY: _l("Publicity"),
-        BudgetCategory.ADMINISTRATION: _l("Administration"),
-        BudgetCategory.OTHER: _l("Other"),
+        BudgetCategory.PERSONNEL: _l("Personnel costs"),
+        BudgetCategory.ACTIVITIES: _l("Activity costs"),
+        BudgetCategory.MATERIALS: _l("Material costs"),
+        BudgetCategory.VENUE: _l("Venue costs"),
+        BudgetCategory.PUBLICITY: _l("Publicity costs"),
+        BudgetCategory.ADMINISTRATION: _l("Administration costs"),
+        BudgetCategory.OTHER: _l("Other costs"),
     },
 )
 

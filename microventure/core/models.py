@@ -1,6 +1,9 @@
 """Declarative base, shared column types and the append-only audit event table."""
 
 import enum
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -37,8 +40,27 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+_TOLD_AT: ContextVar[datetime | None] = ContextVar("told_at", default=None)
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now, in UTC; inside ``told_at`` the moment a story is told at."""
+    return _TOLD_AT.get() or datetime.now(UTC)
+
+
+@contextmanager
+def told_at(moment: datetime) -> Iterator[None]:
+    """Run the block as if it were ``moment`` (aware, not in the future): every ``utcnow()`` in
+    it — audit events, timestamps written by default, the services' own checks of what may
+    happen when — reads that moment, so a story that happened months ago (the demo's first
+    round) is recorded on its own days. For loading data, never for a request."""
+    if moment.tzinfo is None or moment > datetime.now(UTC):
+        raise ValueError("tell a story at an aware moment that has already come")
+    token = _TOLD_AT.set(moment.astimezone(UTC))
+    try:
+        yield
+    finally:
+        _TOLD_AT.reset(token)
 
 
 class LabelledEnum(enum.StrEnum):

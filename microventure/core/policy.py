@@ -225,6 +225,7 @@ POLICY: dict[str, Rule] = {
     "notification.admin": is_district_admin,
     "calendar.manage": is_district_admin,
     "decision.manage": manages,
+    "history.internal": manages,  # reviewers' work and decisions before the notice
     "project.view": is_own_project | manages,
     "project.list": is_admin,
     "project.manage": manages,

@@ -1,10 +1,11 @@
-"""Template filters and globals: money, local times, the access policy, language links, the
-upload limit."""
+"""Template filters and globals: money, local times, the access policy, history in words,
+language links, the upload limit."""
 
 from flask import Flask, request, url_for
 
 from microventure.accounts.models import Role
 from microventure.core.files import max_bytes
+from microventure.core.history import describe
 from microventure.core.i18n import current_language
 from microventure.core.money import format_fen
 from microventure.core.policy import can
@@ -23,6 +24,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_local, "local_time")
     app.add_template_filter(lambda d: format_local(d, "%Y-%m-%d"), "local_date")
     app.add_template_global(can)
+    app.add_template_global(describe, "describe_event")
     app.add_template_global(Role, "roles")
     app.add_template_global(url_with_lang)
     app.add_template_global(current_language, "current_locale")

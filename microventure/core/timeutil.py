@@ -3,11 +3,11 @@
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from microventure.core.models import utcnow
+from microventure.core.models import told_at, utcnow
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
-__all__ = ["LOCAL_TZ", "local_datetime", "local_today", "to_local", "utcnow"]
+__all__ = ["LOCAL_TZ", "local_datetime", "local_today", "to_local", "told_at", "utcnow"]
 
 
 def to_local(moment: datetime) -> datetime:

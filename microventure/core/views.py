@@ -1,6 +1,6 @@
-"""Home page and the health check."""
+"""Home page, the favicon and the health check."""
 
-from flask import Blueprint, current_app, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, render_template, send_from_directory
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -41,6 +41,15 @@ def index():
         headline=home.headline(None),
         calls=public_calls(now).current,
         notices=public_queries.current_notices(now),
+    )
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page links (a PDF, a JSON answer): served
+    from the package, so it never logs a 404."""
+    return send_from_directory(
+        current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon", max_age=86400
     )
 
 

@@ -85,7 +85,7 @@ class ObjectionForm(BaseForm):
     name = StringField(_l("Your name"), validators=[Length(max=OBJECTION_LIMITS["name"])])
     contact = StringField(
         _l("Telephone or e-mail"),
-        description=_l("Only the street office sees it, to reply to you."),
+        description=_l("Only the office that published the notice sees it, to reply to you."),
         validators=[Length(max=OBJECTION_LIMITS["contact"])],
     )
     text = TextAreaField(

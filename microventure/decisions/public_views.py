@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 
 from microventure.applications.models import ApplicationStatus
 from microventure.core.forms import perform
+from microventure.core.i18n import current_language
 from microventure.core.timeutil import format_local, utcnow
 from microventure.decisions import notice as notice_services
 from microventure.decisions import queries
@@ -30,12 +31,23 @@ def _found(call_id: int):
     return queries.public_notice(call_id) or abort(404)
 
 
+def _publisher(call) -> str:
+    """Who published the notice and reads the objections: the street office, or the district's
+    civil affairs bureau for a district-wide call."""
+    if call.street is None:
+        return _("the district civil affairs bureau")
+    return call.street.display_name(current_language())
+
+
 @bp.get("/notices/<int:call_id>")
 def show(call_id: int, form: ObjectionForm | None = None):
     """The notice: its window, the projects and amounts, and the objection form while open."""
     call, notice = _found(call_id)
     projects = queries.notice_projects(call.id)
     form = form or ObjectionForm(formdata=None)
+    form.contact.description = _(
+        "Only %(office)s sees it, to reply to you.", office=_publisher(call)
+    )
     form.application_id.choices = [("", _("General objection (not about one project)"))] + [
         (p.application_id, f"{p.reference} {p.title}")
         for p in projects
@@ -49,6 +61,7 @@ def show(call_id: int, form: ObjectionForm | None = None):
         reviewers=queries.reviewer_names(call.id) if notice.show_reviewers else [],
         is_open=notice.is_open(utcnow()),
         form=form,
+        publisher=_publisher(call),
     )
 
 
@@ -73,9 +86,10 @@ def lodge(call_id: int):
     ):
         flash(
             _(
-                "Thank you. Your objection was recorded on %(at)s and the street office has "
-                "been told; they will reply to you at the contact you gave.",
+                "Thank you. Your objection was recorded on %(at)s and %(office)s has been "
+                "told; they will reply to you at the contact you gave.",
                 at=format_local(received.value.received_at),
+                office=_publisher(call),
             ),
             "success",
         )

@@ -5,6 +5,7 @@ whatever the number of applications, objections or notices."""
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased, joinedload
 
@@ -14,7 +15,14 @@ from microventure.calls.models import Call
 from microventure.core.pagination import paginate_rows
 from microventure.core.timeutil import utcnow
 from microventure.decisions.funding_line import Basis, FundingLine, LineEntry, propose
-from microventure.decisions.models import Decision, Notice, Objection, ObjectionStatus, Outcome
+from microventure.decisions.models import (
+    HOLDING,
+    Decision,
+    Notice,
+    Objection,
+    ObjectionStatus,
+    Outcome,
+)
 from microventure.decisions.rules import UNDECIDED, Phase, may_decide, substitutes_open
 from microventure.extensions import db
 from microventure.funds.queries import CallFigures, call_balance
@@ -307,8 +315,26 @@ def notice_page(call: Call) -> NoticePage:
 # ----------------------------------------------------------------------------- public pages
 
 
+def _holding(what):
+    """``what`` over a call's recommendations still standing (recommended, later approved):
+    what its notice lists, less those withdrawn after an objection."""
+    return (
+        select(what)
+        .select_from(Decision)
+        .join(Application, Application.id == Decision.application_id)
+        .where(
+            Decision.call_id == Notice.call_id,
+            Decision.outcome == Outcome.RECOMMENDED,
+            Application.status.in_(HOLDING),
+        )
+        .correlate(Notice)
+        .scalar_subquery()
+    )
+
+
 def published_notices(*, page: int, per_page: int):
-    """Calls whose notice is published, newest first: one page of plain rows."""
+    """Calls whose notice is published, newest first: one page of plain rows, each with how
+    many projects it lists and their total (合计)."""
     rows = (
         select(
             Notice.call_id,
@@ -321,6 +347,10 @@ def published_notices(*, page: int, per_page: int):
             Call.title,
             Street.name.label("street"),
             Street.name_en.label("street_en"),
+            _holding(func.count()).label("projects"),
+            _holding(sa.cast(func.coalesce(func.sum(Decision.amount), 0), sa.BigInteger)).label(
+                "total"
+            ),
         )
         .join(Call, Call.id == Notice.call_id)
         .outerjoin(Street, Street.id == Call.street_id)

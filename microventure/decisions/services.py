@@ -26,6 +26,10 @@ from microventure.extensions import db
 from microventure.notifications.services import members_of, notify
 
 S = ApplicationStatus
+AUDITED_AS = {  # each outcome's audit action (written out, so tests/test_history.py finds it)
+    Outcome.RECOMMENDED: "decision.recommended",
+    Outcome.NOT_RECOMMENDED: "decision.not_recommended",
+}
 
 
 # ------------------------------------------------------------------------------ recommending
@@ -281,7 +285,7 @@ def _record(
         APPLICATION.move(application, status, actor=actor, amount=amount, reason=reason or None)
     db.session.flush()
     audit.record(
-        action=f"decision.{outcome.value}",
+        action=AUDITED_AS[outcome],
         obj=application,
         actor=actor,
         before=before,

@@ -42,6 +42,10 @@ DECIDE = (
 )
 NOTE = '<div class="small text-body-secondary">{label}: {text}</div>'
 BADGE = '<span class="badge text-bg-{colour}" data-outcome="{outcome}">{label}</span>'
+UNRANKED = (
+    '<tr><th scope="rowgroup" colspan="{columns}" class="text-body-secondary fw-normal">'
+    "{label}</th></tr>\n"
+)
 LINE_ROW = (
     '<tr class="table-warning" data-testid="funding-line">'
     '<td colspan="{columns}" class="fw-semibold">{text}</td></tr>\n'
@@ -69,6 +73,7 @@ def _labels() -> dict[str, str]:
         "decide": _("Decide"),
         "choose": _("Choose %(ref)s", ref="%(ref)s"),
         "withdrawn": _("Withdrawn after objection"),
+        "unranked": _("Without a submitted review (not ranked)"),
         "recommended": Outcome.RECOMMENDED.title,
         "approved": S.APPROVED.title,
         "not_recommended": Outcome.NOT_RECOMMENDED.title,
@@ -108,6 +113,84 @@ def _decision_cell(d, status: S, label: dict[str, str], badges) -> str:
     return cell
 
 
+@dataclass(frozen=True)
+class _Rows:
+    """What every row of one page is built with: the request's labels and the page's choices."""
+
+    page: DecisionsPage
+    stage: Phase
+    chosen: int | None
+    failed_id: int | None
+    checked: set[int]
+    base: str
+    decide_href: str
+    label: dict[str, str]
+    badges: dict
+    line: dict[bool, str]
+
+    @property
+    def deciding(self) -> bool:
+        return self.stage is Phase.DECIDING
+
+    @property
+    def columns(self) -> int:
+        return 11 if self.deciding else 10
+
+
+def _decide_link(rows: _Rows, row: DecisionRow) -> str:
+    if not rows.page.may_decide(row, rows.stage):
+        return ""
+    amount, conditions, reason = row.form_values()
+    return DECIDE.format(
+        href=rows.decide_href,
+        id=row.application_id,
+        amount=yuan_input(amount),
+        conditions=escape(conditions),
+        reason=escape(reason),
+        label=rows.label["decide"],
+    )
+
+
+def _check_cell(rows: _Rows, id_: int, reference: str) -> str:
+    if not rows.deciding:
+        return ""
+    return CHECK.format(
+        id=id_,
+        checked=" checked" if id_ in rows.checked else "",
+        label=rows.label["choose"].replace("%(ref)s", reference),
+    )
+
+
+def _mark(rows: _Rows, id_: int) -> str:
+    if id_ == rows.failed_id:
+        return ' class="table-danger"'
+    return ' class="table-active"' if id_ == rows.chosen else ""
+
+
+def _row(rows: _Rows, row: DecisionRow) -> str:
+    e, r, id_ = row.entry, row.entry.row, row.application_id
+    reference = escape(r.reference)
+    suggested = row.suggested_mean
+    return ROW.format(
+        id=id_,
+        reference=reference,
+        funded=1 if e.funded else 0,
+        mark=_mark(rows, id_),
+        check=_check_cell(rows, id_, reference),
+        rank=row.rank or "—",
+        base=rows.base,
+        title=escape(r.title),
+        organization=escape(r.organization),
+        score="—" if r.aggregate is None else f"{r.aggregate:.2f}",
+        requested=format_fen(r.requested),
+        suggested="—" if suggested is None else format_fen(suggested),
+        proposed=format_fen(e.amount),
+        line=rows.line[e.funded],
+        decision=_decision_cell(row.decision, row.status, rows.label, rows.badges),
+        decide=_decide_link(rows, row),
+    )
+
+
 def table_body(
     page: DecisionsPage,
     stage: Phase,
@@ -120,91 +203,50 @@ def table_body(
 ) -> Table:
     """The table's rows, the funding line's row among them; split after row ``chosen``, under
     which the decision form goes."""
-    deciding = stage is Phase.DECIDING
     label = _labels()
-    badges = _badges(label)
-    line = {
-        True: '<span class="badge text-bg-success">{}</span>'.format(label["funded"]),
-        False: '<span class="badge text-bg-light border">{}</span>'.format(label["not_funded"]),
-    }
-    base, decide_href = escape(application_base), escape(decide_base)
-    columns = 11 if deciding else 10
-    parts: list[str] = []
-    split, decidable = None, False
-
-    def add(row: DecisionRow) -> None:
-        nonlocal split, decidable
-        e, r, id_ = row.entry, row.entry.row, row.application_id
-        reference = escape(r.reference)
-        decide = ""
-        if page.may_decide(row, stage):
-            decidable = True
-            amount, conditions, reason = row.form_values()
-            decide = DECIDE.format(
-                href=decide_href,
-                id=id_,
-                amount=yuan_input(amount),
-                conditions=escape(conditions),
-                reason=escape(reason),
-                label=label["decide"],
-            )
-        check = ""
-        if deciding:
-            check = CHECK.format(
-                id=id_,
-                checked=" checked" if id_ in checked else "",
-                label=label["choose"].replace("%(ref)s", reference),
-            )
-        mark = ""
-        if id_ == failed_id:
-            mark = ' class="table-danger"'
-        elif id_ == chosen:
-            mark = ' class="table-active"'
-        suggested = row.suggested_mean
-        parts.append(
-            ROW.format(
-                id=id_,
-                reference=reference,
-                funded=1 if e.funded else 0,
-                mark=mark,
-                check=check,
-                rank=row.rank or "—",
-                base=base,
-                title=escape(r.title),
-                organization=escape(r.organization),
-                score="—" if r.aggregate is None else f"{r.aggregate:.2f}",
-                requested=format_fen(r.requested),
-                suggested="—" if suggested is None else format_fen(suggested),
-                proposed=format_fen(e.amount),
-                line=line[e.funded],
-                decision=_decision_cell(row.decision, row.status, label, badges),
-                decide=decide,
-            )
-        )
-        if id_ == chosen:
-            split = len(parts)
-
-    line_at, line_row = (
-        page.line_at,
-        LINE_ROW.format(columns=columns, text=escape(_line_text(page))),
+    rows = _Rows(
+        page=page,
+        stage=stage,
+        chosen=chosen,
+        failed_id=failed_id,
+        checked=checked,
+        base=str(escape(application_base)),
+        decide_href=str(escape(decide_base)),
+        label=label,
+        badges=_badges(label),
+        line={
+            True: f'<span class="badge text-bg-success">{label["funded"]}</span>',
+            False: f'<span class="badge text-bg-light border">{label["not_funded"]}</span>',
+        },
     )
+    parts, split = _ranked_rows(rows)
+    if page.unscored:
+        parts.append(UNRANKED.format(columns=rows.columns, label=label["unranked"]))
+        for row in page.unscored:
+            parts.append(_row(rows, row))
+            split = len(parts) if row.application_id == chosen else split
+    split = len(parts) if split is None else split
+    decidable = any(page.may_decide(row, stage) for row in [*page.rows, *page.unscored])
+    return Table(Markup("".join(parts[:split])), Markup("".join(parts[split:])), decidable)
+
+
+def _ranked_rows(rows: _Rows) -> tuple[list[str], int | None]:
+    """The ranked rows with the funding line's row where it falls, and the index after the
+    chosen row (None when it is not among them)."""
+    page, parts, split = rows.page, [], None
+    line_at = page.line_at
+    line_row = LINE_ROW.format(columns=rows.columns, text=escape(_line_text(page)))
     if page.rows and not line_at and page.line.funded_count:
         parts.append(line_row)  # the first does not fit, yet some below it do (the fill rule)
     for n, row in enumerate(page.rows, 1):
-        add(row)
+        parts.append(_row(rows, row))
+        if row.application_id == rows.chosen:
+            split = len(parts)
         if n == line_at:
             parts.append(line_row)
     if page.rows and not page.line.funded_count:
         parts.append(line_row)
-    if page.unscored:
-        parts.append(
-            f'<tr><th scope="rowgroup" colspan="{columns}" class="text-body-secondary fw-normal">'
-            f"{escape(_('Without a submitted review (not ranked)'))}</th></tr>\n"
-        )
-        for row in page.unscored:
-            add(row)
-    split = len(parts) if split is None else split
-    return Table(Markup("".join(parts[:split])), Markup("".join(parts[split:])), decidable)
+    return parts, split
 
 
 def yuan_input(fen: int | None) -> str:

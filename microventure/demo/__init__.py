@@ -17,17 +17,19 @@ from microventure.demo.project_round import load_project_round
 from microventure.demo.review_round import load_reviewed_round
 from microventure.demo.rounds import load_reviewer_pool, load_round
 from microventure.demo.seed_story import load_seed_story
+from microventure.demo.story import YEAR_BEGAN, story_day
 from microventure.extensions import db
 
 demo_cli = AppGroup("demo", help="Demo data.")
 
 
 def load() -> None:
-    streets = load_streets()
-    district = load_staff(streets)
-    load_organizations(streets, district)
+    with story_day(YEAR_BEGAN):  # the district's people were there when the year began
+        streets = load_streets()
+        district = load_staff(streets)
+        load_organizations(streets, district)
+        load_reviewer_pool(district)
     load_round(streets, district)
-    load_reviewer_pool(district)
     load_reviewed_round(district)
     load_project_round(_street_admin())
     load_seed_story(streets, district)

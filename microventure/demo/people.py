@@ -191,7 +191,7 @@ STAFF = [
     ("district@demo.local", "区民政局 李主任", Role.DISTRICT_ADMIN, None),
     ("street@demo.local", "南村镇 陈干事", Role.STREET_ADMIN, "南村镇"),
     *[
-        (f"reviewer{i}@demo.local", f"评审专家 {n}", Role.REVIEWER, None)
+        (f"reviewer{i}@demo.local", n, Role.REVIEWER, None)
         for i, n in enumerate(["王教授", "张社工师", "刘会计师", "黄律师", "周督导"], start=1)
     ],
 ]

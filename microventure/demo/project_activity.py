@@ -1,6 +1,6 @@
 """What the demo projects did after signing: activity records (most accepted, one returned, one
 waiting for review, a few with photos) and mid-term reports in every state — accepted and paid,
-accepted and due, waiting for review, returned, not yet submitted (overdue)."""
+accepted and due, waiting for review, returned, not yet submitted (overdue) — each on its day."""
 
 import io
 from datetime import date, timedelta
@@ -13,6 +13,7 @@ from werkzeug.datastructures import FileStorage
 from microventure.accounts.models import User
 from microventure.applications.models import FundingSource
 from microventure.demo.review_round import _scale
+from microventure.demo.story import story_day
 from microventure.extensions import db
 from microventure.projects import services as projects
 from microventure.projects.activities import rules as activity_rules
@@ -47,50 +48,77 @@ def load_activity(made: list[Project], street_admin: User) -> None:
 
 
 def _activities(project: Project, n: int, admin: User) -> None:
-    owner = _owner(project)
-    application = project.application
+    """Records written on the evening of each activity, reviewed two days later."""
     for k in range(3 + n % 3):
         held = FIRST_ACTIVITY + timedelta(days=21 * k + 5 * n)
-        share = _scale(project.title, k)
-        participants = int(20 + share * 60)
-        record = activities.record_activity(
-            project=project,
-            values=activity_rules.ActivityValues(
-                held_on=held,
-                title=f"{project.title} · {TOPICS[k % len(TOPICS)]}",
-                domain=application.domain,
-                participants=participants,
-                community_id=(application.community_ids or [None])[0],
-                elderly=participants // 2 if "长者" in project.title else None,
-                others=participants - participants // 2 if "长者" in project.title else None,
-                volunteers=3 + k,
-                volunteer_hours=Decimal(6 + 2 * k),
-                problems_solved=k % 2,
-                description="居民积极参与，现场收集意见建议并形成问题清单。",
-                planned_activity_id=application.activities[0].id
-                if application.activities
-                else None,
-            ),
-            photos=[_photo(n + k)] if k < 2 else [],
-            sign_in_sheet=None,
-            actor=owner,
-        )
+        with story_day(held, 19):
+            record = _record(project, n, k, held)
         last = k == 2 + n % 3
-        if n == 1 and last:
-            activities.return_activity(
-                activity=record, comment="请补充签到表并核对参与人次。", actor=admin
-            )
-        elif not (n == 2 and last):  # the last record of the third project waits for review
-            activities.accept_activity(activity=record, actor=admin)
+        with story_day(held + timedelta(days=2)):
+            if n == 1 and last:
+                activities.return_activity(
+                    activity=record, comment="请补充签到表并核对参与人次。", actor=admin
+                )
+            elif not (n == 2 and last):  # the last record of the third project waits for review
+                activities.accept_activity(activity=record, actor=admin)
+
+
+def _record(project: Project, n: int, k: int, held: date):
+    application = project.application
+    share = _scale(project.title, k)
+    participants = int(20 + share * 60)
+    return activities.record_activity(
+        project=project,
+        values=activity_rules.ActivityValues(
+            held_on=held,
+            title=f"{project.title} · {TOPICS[k % len(TOPICS)]}",
+            domain=application.domain,
+            participants=participants,
+            community_id=(application.community_ids or [None])[0],
+            elderly=participants // 2 if "长者" in project.title else None,
+            others=participants - participants // 2 if "长者" in project.title else None,
+            volunteers=3 + k,
+            volunteer_hours=Decimal(6 + 2 * k),
+            problems_solved=k % 2,
+            description="居民积极参与，现场收集意见建议并形成问题清单。",
+            planned_activity_id=application.activities[0].id if application.activities else None,
+        ),
+        photos=[_photo(n + k)] if k < 2 else [],
+        sign_in_sheet=None,
+        actor=_owner(project),
+    )
 
 
 def _midterm(project: Project, n: int, admin: User) -> None:
     """Project 0: accepted and its second tranche paid; 1: accepted, tranche due; 2: waiting
-    for review; 3: returned; 4: not yet submitted (overdue since 15 October)."""
+    for review; 3: returned; 4: not yet submitted (overdue since 15 October). Written from
+    8 October, reviewed on the 20th, the second tranche paid on 2 November."""
     report = next(r for r in project_reports(project) if r.kind is ReportKind.MIDTERM)
-    owner = _owner(project)
     if n == 4:
         return
+    with story_day(date(2026, 10, 8 + n)):
+        _write_midterm(project, report)
+    with story_day(date(2026, 10, 9 + n), 16):
+        reports.submit_report(report=report, actor=_owner(project))
+    with story_day(date(2026, 10, 20)):
+        if n in (0, 1):
+            reports.accept_report(report=report, comment="中期评估通过。", actor=admin)
+        elif n == 3:
+            reports.return_report(
+                report=report, reason="请补充支出票据并说明指标完成情况。", actor=admin
+            )
+    if n == 0:
+        with story_day(date(2026, 11, 2), 15):
+            projects.record_payment(
+                tranche=project.tranches[1],
+                paid_on=date(2026, 11, 2),
+                reference="NCJZ-2026-11-01",
+                actor=admin,
+            )
+
+
+def _write_midterm(project: Project, report: Report) -> None:
+    owner = _owner(project)
     indicators = {
         i.id: (int(i.target * 0.55), "按计划推进") for i in project.application.indicators
     }
@@ -113,20 +141,6 @@ def _midterm(project: Project, n: int, admin: User) -> None:
         receipt=None,
         actor=owner,
     )
-    reports.submit_report(report=report, actor=owner)
-    if n in (0, 1):
-        reports.accept_report(report=report, comment="中期评估通过。", actor=admin)
-        if n == 0:
-            projects.record_payment(
-                tranche=project.tranches[1],
-                paid_on=date(2026, 11, 2),
-                reference="NCJZ-2026-11-01",
-                actor=admin,
-            )
-    elif n == 3:
-        reports.return_report(
-            report=report, reason="请补充支出票据并说明指标完成情况。", actor=admin
-        )
 
 
 def project_reports(project: Project) -> list[Report]:

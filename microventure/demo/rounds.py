@@ -19,6 +19,7 @@ from microventure.calls.models import (
     TrancheTrigger,
 )
 from microventure.core.timeutil import local_datetime, local_today
+from microventure.demo.story import story_day
 from microventure.extensions import db
 from microventure.funds import services as funds
 from microventure.funds.models import Fund, FundKind
@@ -89,38 +90,43 @@ def _call_settings(
 
 
 def _funds(streets: dict[str, Street], street_admin: User, district: User) -> tuple[Fund, Fund]:
-    """南村镇's community fund with its donors' contributions, and the district's special fund."""
-    nancun = funds.create_fund(
-        name="南村镇社区基金",
-        kind=FundKind.COMMUNITY_FUND,
-        street=streets["南村镇"],
-        description="五社联动 · 南村镇",
-        actor=street_admin,
-    )
-    for donor, yuan in CONTRIBUTIONS:
+    """南村镇's community fund with its donors' contributions, and the district's special fund,
+    each recorded on the day its money came in."""
+    with story_day(date(2026, 1, 12)):
+        pool = funds.create_fund(
+            name="番禺区社区慈善专项资金",
+            kind=FundKind.SPECIAL_FUND,
+            street=None,
+            description="区级专项",
+            actor=district,
+        )
+    with story_day(date(2026, 1, 15), 15):
         funds.record_contribution(
-            fund=nancun,
-            donor=donor,
-            amount=yuan * 100,
-            received_on=date(2026, 3, 1),
+            fund=pool,
+            donor="区福利彩票公益金",
+            amount=2_000_000_00,
+            received_on=date(2026, 1, 15),
             note="",
+            actor=district,
+        )
+    with story_day(date(2026, 2, 16)):
+        nancun = funds.create_fund(
+            name="南村镇社区基金",
+            kind=FundKind.COMMUNITY_FUND,
+            street=streets["南村镇"],
+            description="五社联动 · 南村镇",
             actor=street_admin,
         )
-    pool = funds.create_fund(
-        name="番禺区社区慈善专项资金",
-        kind=FundKind.SPECIAL_FUND,
-        street=None,
-        description="区级专项",
-        actor=district,
-    )
-    funds.record_contribution(
-        fund=pool,
-        donor="区福利彩票公益金",
-        amount=2_000_000_00,
-        received_on=date(2026, 1, 15),
-        note="",
-        actor=district,
-    )
+    for k, (donor, yuan) in enumerate(CONTRIBUTIONS):
+        with story_day(date(2026, 3, 1), 9, 10 * k):
+            funds.record_contribution(
+                fund=nancun,
+                donor=donor,
+                amount=yuan * 100,
+                received_on=date(2026, 3, 1),
+                note="",
+                actor=street_admin,
+            )
     return nancun, pool
 
 

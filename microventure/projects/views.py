@@ -6,10 +6,10 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from microventure.core import audit, files
+from microventure.core import files, history
 from microventure.core.policy import authorize, can
 from microventure.core.timeutil import local_today
-from microventure.projects import history, queries, tranches
+from microventure.projects import queries, tranches
 from microventure.projects.activities import queries as activity_queries
 from microventure.projects.forms import (
     SignForm,
@@ -100,8 +100,7 @@ def render_project(project: Project, *, refused: tuple | None = None, status: in
         actions=actions,
         activities=activity_queries.summary(project),
         reports=report_queries.overview(project),
-        events=audit.timeline(project),
-        describe=history.describe,
+        events=history.timeline(project, internal=can(current_user, "history.internal", project)),
         report_due_on=tranches.report_due_on,
         today=local_today(),
     )

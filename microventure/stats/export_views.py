@@ -137,7 +137,8 @@ def report_pdf():
     """The street's (or the district's) round as the PDF report sent upward."""
     _filters, board = board_of_request()
     content = report.pdf(board, base_url=request.host_url)
-    name = f"{report.scope_name(board)}-{_('results-report')}-{local_today().isoformat()}.pdf"
+    kind = _("results-report")  # outside the f-string, where extraction finds it
+    name = f"{report.scope_name(board)}-{kind}-{local_today().isoformat()}.pdf"
     return send_file(
         BytesIO(content),
         mimetype="application/pdf",
