@@ -325,7 +325,7 @@ case(
     prepare=lambda w: w.submitted_application(),
     page=lambda w: f"/admin/calls/{w.call('NC-2026-MCT')}/applications",
     action=lambda w: f"/admin/calls/{w.call('NC-2026-MCT')}/applications/bulk",
-    data=lambda w: {"application_ids": str(w.submitted_application()), "decision": "eligible"},
+    data=lambda w: {"ids": str(w.submitted_application()), "decision": "eligible"},
 )
 # -------------------------------------------------------------------------------------- reviews
 case(
