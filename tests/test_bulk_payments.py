@@ -63,7 +63,7 @@ def test_ticked_tranches_are_paid_with_the_batch_or_their_own_reference(client, 
     login_as(r["admin"])
     assert listed(client) == [first.id, second.id, third.id]
     response = client.post(
-        "/admin/payments",
+        "/admin/payments/record",
         data={
             "ids": [first.id, second.id, third.id],
             "paid_on": TODAY.isoformat(),
@@ -90,7 +90,7 @@ def test_a_date_in_the_future_is_shown_by_the_date_and_pays_nothing(client, logi
     first, second, _ = r["first"]
     login_as(r["admin"])
     response = client.post(
-        "/admin/payments",
+        "/admin/payments/record",
         data={
             "ids": [first.id, second.id],
             "paid_on": (TODAY + timedelta(days=3)).isoformat(),
@@ -110,7 +110,7 @@ def test_no_reference_at_all_is_shown_by_the_reference(client, login_as, r):
     first, *_ = r["first"]
     login_as(r["admin"])
     response = client.post(
-        "/admin/payments", data={"ids": [first.id], "paid_on": TODAY.isoformat()}
+        "/admin/payments/record", data={"ids": [first.id], "paid_on": TODAY.isoformat()}
     )
     assert response.status_code == 422
     assert re.search(
@@ -124,7 +124,7 @@ def test_all_that_match_across_pages(app, client, login_as, r, monkeypatch):
     login_as(r["admin"])
     assert len(listed(client)) == 2
     response = client.post(
-        "/admin/payments",
+        "/admin/payments/record",
         data={
             "scope": "matching",
             "matching": "3",
@@ -142,8 +142,8 @@ def test_a_second_submission_pays_nothing_twice(client, login_as, r):
     first, *_ = r["first"]
     login_as(r["admin"])
     data = {"ids": [first.id], "paid_on": TODAY.isoformat(), "reference": "PLDF-1"}
-    client.post("/admin/payments", data=data)
-    client.post("/admin/payments", data=data | {"reference": "PLDF-2"})
+    client.post("/admin/payments/record", data=data)
+    client.post("/admin/payments/record", data=data | {"reference": "PLDF-2"})
     (_, done), (_, refused) = flashes(client)[-2:]
     assert re.search(r"\b0\b", done) and r["projects"][0].agreement_number in refused
     assert tranche(first.id).payment_reference == "PLDF-1"
@@ -155,11 +155,11 @@ def test_other_streets_admins_and_members_cannot_pay(client, login_as, make, r):
     data = {"ids": [first.id], "paid_on": TODAY.isoformat(), "reference": "X-1"}
     login_as(make.user(role=Role.STREET_ADMIN, street=make.street()))
     assert listed(client) == []
-    client.post("/admin/payments", data=data)
+    client.post("/admin/payments/record", data=data)
     assert tranche(first.id).status is T.DUE
     login_as(owner_of(r["projects"][0]))
     assert client.get("/admin/payments").status_code == 403
-    assert client.post("/admin/payments", data=data).status_code == 403
+    assert client.post("/admin/payments/record", data=data).status_code == 403
     assert tranche(first.id).status is T.DUE
 
 

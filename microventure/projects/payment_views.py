@@ -88,7 +88,7 @@ def _pay_each(tranches: list[Tranche], form: BulkPaymentForm) -> Many:
     )
 
 
-@bp.post("")
+@bp.post("/record")
 @login_required
 def pay_many():
     """Record the payment of the ticked tranches, or of all that match the filter; those
