@@ -20,9 +20,9 @@ from microventure.core.forms import BaseForm, Done, attempt
 I = TypeVar("I")  # noqa: E741 -- an item
 T = TypeVar("T")
 
-# A flashed message travels in the session cookie, which browsers cap at 4 KB: each reason names
-# at most this many items, then says how many more.
-NAMED_AT_MOST = 30
+# Flashed messages travel in the session cookie, which browsers cap at 4 KB: the refusals of one
+# request name items up to this many characters in all, then say how many more.
+NAMED_CHARACTERS = 500
 MATCHING = "matching"  # the value of the button "all that match the filter"
 NOT_ALLOWED = _l("You may not do this here.")
 
@@ -91,23 +91,33 @@ def perform_each(
     return Many(done, refused)
 
 
-def named(names: list[str]) -> str:
-    """``names`` as a list in the reader's language, cut after ``NAMED_AT_MOST``."""
-    shown = _(", ").join(names[:NAMED_AT_MOST])
-    if len(names) > NAMED_AT_MOST:
-        shown += _(" and %(count)s more", count=len(names) - NAMED_AT_MOST)
-    return shown
+def named(names: list[str], budget: int) -> tuple[str, int]:
+    """``names`` as a list in the reader's language, cut once ``budget`` characters are used
+    (the first name always shown), and the characters used."""
+    shown: list[str] = []
+    for name in names:
+        if shown and len(name) > budget:
+            break
+        shown.append(name)
+        budget -= len(name)
+    text = _(", ").join(shown)
+    if len(shown) < len(names):
+        text += _(" and %(count)s more", count=len(names) - len(shown))
+    return text, sum(len(name) for name in shown)
 
 
 def flash_many(many: Many, done_message: str) -> None:
     """Flash how many were done (``done_message``), then each reason with the items it refused."""
     flash(done_message, "warning" if many.refused else "success")
+    budget = NAMED_CHARACTERS
     for reason, names in many.by_reason().items():
+        text, used = named(names, budget)
+        budget = max(budget - used, 0)
         flash(
             _(
                 "Not done (%(count)s): %(names)s. %(reason)s",
                 count=len(names),
-                names=named(names),
+                names=text,
                 reason=reason,
             ),
             "warning",
