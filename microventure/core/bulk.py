@@ -17,7 +17,7 @@ from wtforms.validators import Optional
 from microventure.core.errors import DomainError
 from microventure.core.forms import BaseForm, Done, attempt
 
-I = TypeVar("I")  # noqa: E741 -- an item
+Item = TypeVar("Item")
 T = TypeVar("T")
 
 # Flashed messages travel in the session cookie, which browsers cap at 4 KB: the refusals of one
@@ -65,11 +65,11 @@ class Many(Generic[T]):
 
 
 def perform_each(
-    items: Iterable[I],
-    operation: Callable[[I], T],
+    items: Iterable[Item],
+    operation: Callable[[Item], T],
     *,
-    name: Callable[[I], str],
-    allowed: Callable[[I], bool] | None = None,
+    name: Callable[[Item], str],
+    allowed: Callable[[Item], bool] | None = None,
 ) -> Many[T]:
     """Run ``operation`` (the one-item service call) on each item the policy ``allowed``, each
     committed on its own or rolled back on its own (``core.forms.attempt``, as ``perform``)."""
