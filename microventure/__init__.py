@@ -126,7 +126,9 @@ BLUEPRINTS = (
     "microventure.decisions.public_views",
     "microventure.projects.views",
     "microventure.projects.admin_views",
+    "microventure.projects.payment_views",
     "microventure.projects.activities.views",
+    "microventure.projects.activities.review_views",
     "microventure.projects.reports.views",
     "microventure.workcalendar.views",
     "microventure.stats.views",
@@ -134,8 +136,13 @@ BLUEPRINTS = (
     "microventure.stats.export_views",
 )
 # Modules that add their routes to another's blueprint (the pool's and a call's review admin
-# pages to review_admin.bp): imported before that blueprint is registered.
-ROUTES_ELSEWHERE = ("microventure.reviews.assignment_views", "microventure.reviews.pool.views")
+# pages to review_admin.bp, the list declaration to reviewer_views.bp): imported before that
+# blueprint is registered.
+ROUTES_ELSEWHERE = (
+    "microventure.reviews.assignment_views",
+    "microventure.reviews.pool.views",
+    "microventure.reviews.declaration_views",
+)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -173,6 +173,13 @@ case(
     data=lambda w: {"status": "verified"},
 )
 case(
+    "admin.verify_many",
+    user=ADMIN,
+    page=lambda w: "/admin/organizations?status=pending",
+    action=lambda w: "/admin/organizations/verification?status=pending",
+    data=lambda w: {"ids": str(w.org("市桥读书会")), "scope": "ticked"},
+)
+case(
     "admin.add_exclusion",
     user=ADMIN,
     page=lambda w: f"/organizations/{w.org('市桥读书会')}",
@@ -325,7 +332,7 @@ case(
     prepare=lambda w: w.submitted_application(),
     page=lambda w: f"/admin/calls/{w.call('NC-2026-MCT')}/applications",
     action=lambda w: f"/admin/calls/{w.call('NC-2026-MCT')}/applications/bulk",
-    data=lambda w: {"application_ids": str(w.submitted_application()), "decision": "eligible"},
+    data=lambda w: {"ids": str(w.submitted_application()), "decision": "eligible"},
 )
 # -------------------------------------------------------------------------------------- reviews
 case(
@@ -417,6 +424,14 @@ case(
     prepare=lambda w: w.open_assignment(),
     page=lambda w: f"/reviews/{w.open_assignment()}",
     action=lambda w: f"/reviews/{w.open_assignment()}/declaration",
+    data=lambda w: {"no_conflict": "y"},
+)
+case(
+    "reviewing.declare_list",
+    user="reviewer5@demo.local",
+    prepare=lambda w: w.open_assignment(),
+    page=lambda w: "/reviews/declaration",
+    action=lambda w: "/reviews/declaration",
     data=lambda w: {"no_conflict": "y"},
 )
 case(
@@ -522,6 +537,13 @@ case(
     },
 )
 case(
+    "payments.pay_many",
+    user=STREET,
+    page=lambda w: "/admin/payments",
+    action=lambda w: "/admin/payments/record",
+    data=lambda w: {"ids": str(w.tranche(5, "due")), "reference": "BANK-002", "scope": "ticked"},
+)
+case(
     "projects_admin.withhold",
     user=STREET,
     page=lambda w: f"/projects/{w.project(3)}",
@@ -553,6 +575,13 @@ case(
     user=STREET,
     page=lambda w: f"/projects/{w.project(3)}/activities/{w.waiting_activity(3)}",
     action=lambda w: f"/projects/{w.project(3)}/activities/{w.waiting_activity(3)}/accept",
+)
+case(
+    "activity_review.accept_many",
+    user=STREET,
+    page=lambda w: "/admin/activities",
+    action=lambda w: "/admin/activities/accept",
+    data=lambda w: {"ids": str(w.waiting_activity(3)), "scope": "ticked"},
 )
 case(
     "activities.return_",

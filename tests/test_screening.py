@@ -202,7 +202,7 @@ def test_street_admin_of_another_street_gets_404(client, login_as, world, make):
     assert response.status_code == 404
     response = client.post(
         f"/admin/calls/{world.call.id}/applications/bulk",
-        data={"decision": "eligible", "application_ids": [application.id]},
+        data={"decision": "eligible", "ids": [application.id]},
     )
     assert response.status_code == 404
     assert client.get(f"/applications/{application.id}/versions/1").status_code == 404
@@ -309,7 +309,7 @@ def test_bulk_eligible_screens_submitted_ones_and_names_the_skipped(client, logi
         data={
             "decision": "eligible",
             "reason": "",
-            "application_ids": [first.id, second.id, returned.id, draft.id],
+            "ids": [first.id, second.id, returned.id, draft.id],
         },
     )
     assert response.status_code == 302
@@ -330,7 +330,7 @@ def test_bulk_return_without_a_reason_changes_nothing_and_keeps_the_ticks(client
     login_as(world.admin)
     response = client.post(
         f"/admin/calls/{world.call.id}/applications/bulk",
-        data={"decision": "returned", "reason": " ", "application_ids": [first.id, second.id]},
+        data={"decision": "returned", "reason": " ", "ids": [first.id, second.id]},
     )
     assert response.status_code == 200
     page = response.get_data(as_text=True)
@@ -349,7 +349,7 @@ def test_bulk_ignores_applications_of_other_calls(client, login_as, world, make)
     login_as(make.user(role=Role.DISTRICT_ADMIN))
     client.post(
         f"/admin/calls/{world.call.id}/applications/bulk",
-        data={"decision": "eligible", "application_ids": [application.id, foreign.id]},
+        data={"decision": "eligible", "ids": [application.id, foreign.id]},
     )
     db.session.refresh(foreign)
     db.session.refresh(application)
@@ -456,7 +456,7 @@ def test_the_forms_carry_a_csrf_token_that_is_checked(app, client, login_as, wor
     page = listing(client, world)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     bulk = f"/admin/calls/{world.call.id}/applications/bulk"
-    data = {"decision": "eligible", "application_ids": [application.id]}
+    data = {"decision": "eligible", "ids": [application.id]}
     assert client.post(bulk, data=data).status_code == 400  # no token: refused
     db.session.refresh(application)
     assert application.status is S.SUBMITTED

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from microventure.accounts import organizations as org_services
@@ -19,8 +20,9 @@ from microventure.accounts.models import (
 )
 from microventure.accounts.views import organization as organization_page
 from microventure.core import audit
+from microventure.core.bulk import BulkForm, chosen_ids, flash_many, perform_each
 from microventure.core.forms import perform
-from microventure.core.policy import authorize
+from microventure.core.policy import authorize, can
 from microventure.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -34,13 +36,8 @@ def _page() -> int:
 @login_required
 def organizations():
     authorize(current_user, "organization.list")
-    filters = {
-        "status": request.args.get("status") or None,
-        "street_id": request.args.get("street_id", type=int),
-        "kind": request.args.get("kind") or None,
-        "search": request.args.get("q") or None,
-    }
-    pagination = queries.organizations_for_admin(current_user, **filters, page=_page())
+    filters = queries.OrganizationFilters.parse(request.args)
+    pagination = queries.organizations_for_admin(current_user, filters, page=_page())
     return render_template(
         "admin/organizations.html",
         pagination=pagination,
@@ -49,7 +46,43 @@ def organizations():
         statuses=list(VerificationStatus),
         kinds=list(OrganizationKind),
         streets=queries.street_choices(),
+        bulk_form=BulkForm(formdata=None),
     )
+
+
+@bp.post("/organizations/verification")
+@login_required
+def verify_many():
+    """Verify the ticked organisations, or all that match the filter, each as on its own page;
+    those refused (a state that does not allow it, a credit code to check against the
+    certificate on the organisation's page) are named with the reason."""
+    authorize(current_user, "organization.verify")
+    filters = queries.OrganizationFilters.parse(request.args)
+    back = redirect(url_for(".organizations", **filters.args()))
+    form = BulkForm()
+    if not form.validate_on_submit():
+        flash(_("The list could not be read. Tick the organisations again."), "danger")
+        return back
+    ids = chosen_ids(form, lambda: queries.matching_organization_ids(current_user, filters))
+    if ids is None:
+        return back
+    if not ids:
+        flash(_("Tick the organisations to verify."), "danger")
+        return back
+    many = perform_each(
+        queries.organizations_by_id(current_user, ids),
+        lambda org: org_services.set_verification(
+            organization=org, status=VerificationStatus.VERIFIED, actor=current_user
+        ),
+        name=lambda org: org.name,
+        allowed=lambda org: can(current_user, "organization.verify", org),
+    )
+    count = len(many.done)
+    flash_many(
+        many,
+        ngettext("%(num)s organisation verified.", "%(num)s organisations verified.", count),
+    )
+    return back
 
 
 @bp.post("/organizations/<int:organization_id>/verification")

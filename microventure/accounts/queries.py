@@ -1,7 +1,9 @@
 """Read side for account pages: scoped, paginated lists and the choices forms offer."""
 
+from dataclasses import dataclass
+
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from microventure.accounts.models import (
@@ -53,34 +55,72 @@ def custodian_choices(blank: str) -> list[tuple]:
     return [("", blank)] + [(r.id, r.name) for r in rows]
 
 
-def organizations_for_admin(
-    user: User,
-    *,
-    status: str | None = None,
-    street_id: int | None = None,
-    kind: str | None = None,
-    search: str | None = None,
-    page: int = 1,
-    per_page: int = 20,
-) -> Pagination:
-    """Organisations an admin may see: all for district admins, their street's for street admins."""
-    stmt = select(Organization).options(
-        joinedload(Organization.street), joinedload(Organization.community)
-    )
-    stmt = scope(user, stmt, Organization.street_id)
-    if status in VerificationStatus._value2member_map_:
-        stmt = stmt.where(Organization.verification_status == status)
-    if kind in OrganizationKind._value2member_map_:
-        stmt = stmt.where(Organization.kind == kind)
-    if street_id:
-        stmt = stmt.where(Organization.street_id == street_id)
-    if search:
-        pattern = f"%{search.strip()}%"
+@dataclass(frozen=True)
+class OrganizationFilters:
+    """What the admin asked the list for; anything unknown is ignored by the query."""
+
+    status: str | None = None
+    street_id: int | None = None
+    kind: str | None = None
+    search: str | None = None
+
+    @classmethod
+    def parse(cls, args) -> "OrganizationFilters":
+        return cls(
+            status=args.get("status") or None,
+            street_id=args.get("street_id", type=int),
+            kind=args.get("kind") or None,
+            search=args.get("q") or None,
+        )
+
+    def args(self) -> dict:
+        """The query-string arguments that reproduce these filters (for links and redirects)."""
+        values = {"status": self.status, "street_id": self.street_id, "kind": self.kind}
+        return {k: v for k, v in (values | {"q": self.search}).items() if v not in (None, "")}
+
+
+def _organizations(user: User, filters: OrganizationFilters, *columns) -> Select:
+    """The organisations an admin may see that match ``filters``: all for district admins,
+    their street's for street admins."""
+    stmt = scope(user, select(*columns or (Organization,)), Organization.street_id)
+    if filters.status in VerificationStatus._value2member_map_:
+        stmt = stmt.where(Organization.verification_status == filters.status)
+    if filters.kind in OrganizationKind._value2member_map_:
+        stmt = stmt.where(Organization.kind == filters.kind)
+    if filters.street_id:
+        stmt = stmt.where(Organization.street_id == filters.street_id)
+    if filters.search:
+        pattern = f"%{filters.search.strip()}%"
         stmt = stmt.where(
             or_(Organization.name.ilike(pattern), Organization.credit_code.ilike(pattern))
         )
-    stmt = stmt.order_by(Organization.created_at.desc(), Organization.id.desc())
+    return stmt.order_by(Organization.created_at.desc(), Organization.id.desc())
+
+
+def organizations_for_admin(
+    user: User, filters: OrganizationFilters, *, page: int = 1, per_page: int = 20
+) -> Pagination:
+    """One page of the list, with each organisation's street and community."""
+    stmt = _organizations(user, filters).options(
+        joinedload(Organization.street), joinedload(Organization.community)
+    )
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def matching_organization_ids(user: User, filters: OrganizationFilters) -> list[int]:
+    """Every organisation of the list (all pages): those "all that match" acts on."""
+    return list(db.session.scalars(_organizations(user, filters, Organization.id)))
+
+
+def organizations_by_id(user: User, ids: list[int]) -> list[Organization]:
+    """The chosen organisations the admin may see, in the list's order; others are left out."""
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            _organizations(user, OrganizationFilters()).where(Organization.id.in_(ids))
+        )
+    )
 
 
 def status_counts(user: User) -> dict[str, int]:

@@ -231,6 +231,11 @@ def community_choices(street_id: int | None) -> list[tuple[int, str]]:
     return [tuple(row) for row in db.session.execute(stmt)]
 
 
+def matching_ids(call_id: int, filters: Filters) -> list[int]:
+    """Every submission matching the filters (all pages): those "all that match" acts on."""
+    return list(db.session.scalars(_filtered(call_id, filters)))
+
+
 def for_screening(call_id: int, application_ids: list[int]) -> list[Application]:
     """The chosen applications of the call, in reference order; drafts are never screened."""
     if not application_ids:

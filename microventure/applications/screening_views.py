@@ -5,17 +5,19 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectMultipleField, TextAreaField
+from wtforms import RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from microventure.applications import screening_queries as queries
 from microventure.applications import services, version_diff
 from microventure.applications.models import Application, ApplicationStatus
 from microventure.calls.models import Call, Domain
-from microventure.core.forms import BaseForm, perform
-from microventure.core.policy import authorize
+from microventure.core.bulk import BulkForm, Many, chosen_ids, flash_many, perform_each
+from microventure.core.forms import BaseForm, perform, show_domain_error
+from microventure.core.policy import authorize, can
 from microventure.extensions import db
 
 bp = Blueprint("screening", __name__)
@@ -44,8 +46,8 @@ class ScreeningForm(BaseForm):
         self.decision.choices = [(s.value, s.title) for s in DECISIONS]
 
 
-class BulkScreeningForm(ScreeningForm):
-    application_ids = SelectMultipleField(coerce=int, validate_choice=False)
+class BulkScreeningForm(ScreeningForm, BulkForm):
+    """One decision for the ticked applications, or for all that match the filter."""
 
 
 # The applicant's page and the admin call page belong to other blueprints; their addresses are
@@ -123,40 +125,50 @@ def index(call_id: int, bulk_form: BulkScreeningForm | None = None):
         domains=[Domain(d) for d in call.domains if d in Domain._value2member_map_],
         communities=queries.community_choices(call.street_id),
         bulk_form=bulk_form,
-        checked=set(bulk_form.application_ids.data or []),
+        checked=set(bulk_form.ids.data or []),
     )
 
 
 @bp.post("/admin/calls/<int:call_id>/applications/bulk")
 @login_required
 def bulk(call_id: int):
-    """Screen the ticked applications at once; those whose state does not allow it are named."""
+    """Screen the ticked applications, or every one matching the filter, each as it would be
+    screened on its page; those refused are named with the reason."""
     call = _managed_call(call_id)
     form = BulkScreeningForm()
     filters = queries.Filters.parse(request.args)  # the form posts to an address that keeps them
-    if not form.application_ids.data:
-        form.application_ids.errors = [_("Tick the applications to screen.")]
-    elif form.validate_on_submit():
-        chosen = queries.for_screening(call.id, form.application_ids.data)
-        if outcome := perform(
-            lambda: services.screen_many(
-                applications=chosen,
-                decision=ApplicationStatus(form.decision.data),
-                reason=form.reason.data or "",
-                actor=current_user,
-            ),
-            form,
-        ):
-            done, skipped = outcome.value
-            flash(_("%(n)s screened.", n=done), "success" if not skipped else "warning")
-            if skipped:
-                flash(
-                    _("Skipped, their state does not allow it: %(refs)s", refs=", ".join(skipped)),
-                    "warning",
-                )
-            page = request.args.get("page", type=int)
-            return redirect(url_for(".index", call_id=call.id, **filters.args(page=page)))
-    return index(call.id, bulk_form=form)
+    back = url_for(
+        ".index", call_id=call.id, **filters.args(page=request.args.get("page", type=int))
+    )
+    if not form.validate_on_submit():
+        return index(call.id, bulk_form=form)
+    ids = chosen_ids(form, lambda: queries.matching_ids(call.id, filters))
+    if ids is None:
+        return redirect(back)
+    if not ids:
+        form.ids.errors = [_("Tick the applications to screen.")]
+        return index(call.id, bulk_form=form)
+    many = _screen_each(queries.for_screening(call.id, ids), form)
+    if problem := many.problem_with_the_form():
+        show_domain_error(form, problem)
+        return index(call.id, bulk_form=form)
+    flash_many(many, ngettext("%(num)s screened.", "%(num)s screened.", len(many.done)))
+    return redirect(back)
+
+
+def _screen_each(applications: list[Application], form: BulkScreeningForm) -> Many:
+    decision = ApplicationStatus(form.decision.data)
+    return perform_each(
+        applications,
+        lambda application: services.screen(
+            application=application,
+            decision=decision,
+            reason=form.reason.data or "",
+            actor=current_user,
+        ),
+        name=lambda application: application.reference,
+        allowed=lambda application: can(current_user, "application.screen", application),
+    )
 
 
 @bp.post("/admin/applications/<int:application_id>/screening")

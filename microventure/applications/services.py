@@ -282,24 +282,6 @@ def screen(
     )
 
 
-def screen_many(
-    *, applications: list[Application], decision: ApplicationStatus, reason: str, actor: User
-) -> tuple[int, list[str]]:
-    """Screen several at once; those that cannot be screened are named, the rest are done."""
-    if decision not in SCREENING:
-        raise DomainError(
-            _l("Choose eligible, return for revision or ineligible."), field="decision"
-        )
-    done, skipped = 0, []
-    for application in applications:
-        if not APPLICATION.may(application, decision):
-            skipped.append(application.reference or str(application.id))
-            continue
-        screen(application=application, decision=decision, reason=reason, actor=actor)
-        done += 1
-    return done, skipped
-
-
 # ----------------------------------------------------------------------------------- attachments
 
 

@@ -203,21 +203,30 @@ class Done(Generic[T]):
         return True
 
 
-def perform(operation: Callable[[], T], *forms: Any) -> Done[T] | None:
-    """Run a view's service call: commit when it succeeds and return ``Done(its result)``; when
-    the service refuses, roll back, show why — next to the field of whichever of ``forms`` has
-    it, or as a flash message — and return None."""
+def attempt(operation: Callable[[], T]) -> Done[T] | DomainError:
+    """Run a service call in a transaction of its own: commit when it succeeds and return
+    ``Done(its result)``; roll back when it refuses and return the refusal."""
     try:
         value = operation()
     except DomainError as exc:
         db.session.rollback()
-        if not forms:
-            flash(str(exc), "danger")
-        else:
-            show_domain_error(forms[0] if len(forms) == 1 else _Forms(*forms), exc)
-        return None
+        return exc
     db.session.commit()
     return Done(value)
+
+
+def perform(operation: Callable[[], T], *forms: Any) -> Done[T] | None:
+    """Run a view's service call: commit when it succeeds and return ``Done(its result)``; when
+    the service refuses, roll back, show why — next to the field of whichever of ``forms`` has
+    it, or as a flash message — and return None."""
+    outcome = attempt(operation)
+    if isinstance(outcome, Done):
+        return outcome
+    if not forms:
+        flash(str(outcome), "danger")
+    else:
+        show_domain_error(forms[0] if len(forms) == 1 else _Forms(*forms), outcome)
+    return None
 
 
 class _Forms:

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from microventure.accounts.models import Organization, User
 from microventure.applications.models import Application
@@ -53,6 +53,11 @@ class ReviewerList:
     def done(self) -> int:
         return sum(g.done for g in self.groups)
 
+    @property
+    def to_declare(self) -> int:
+        """Assignments whose declaration is not signed yet (the list declaration's)."""
+        return sum(1 for g in self.groups for r in g.rows if r.status is A.ASSIGNED)
+
 
 def _next_key(row: Any) -> tuple:
     return (row.due_on, row.reference or "", row.id)
@@ -97,6 +102,51 @@ def assignments_of(reviewer: User) -> ReviewerList:
         groups=ordered,
         declined=declined,
         next_row=min(pending, key=_next_key) if pending else None,
+    )
+
+
+def to_declare(reviewer: User) -> list[CallGroup]:
+    """The reviewer's assignments awaiting the declaration, with what the declaration step may
+    show (never the application's content), grouped by call, the earliest due first: one query."""
+    custodian = aliased(Organization, name="custodian")
+    rows = db.session.execute(
+        select(
+            Assignment.id,
+            Assignment.due_on,
+            Application.reference,
+            Application.title,
+            Application.domain,
+            Organization.name.label("organization"),
+            custodian.name.label("custodian"),
+            Call.id.label("call_id"),
+            Call.title.label("call_title"),
+            Call.blind_review,
+        )
+        .join(Application, Application.id == Assignment.application_id)
+        .join(Organization, Organization.id == Application.organization_id)
+        .outerjoin(custodian, custodian.id == Organization.custodian_id)
+        .join(Call, Call.id == Assignment.call_id)
+        .where(Assignment.reviewer_id == reviewer.id, Assignment.status == A.ASSIGNED)
+        .order_by(Assignment.due_on, Application.reference, Assignment.id)
+    ).all()
+    groups: dict[int, CallGroup] = {}
+    for row in rows:
+        groups.setdefault(row.call_id, CallGroup(row.call_id, row.call_title)).rows.append(row)
+    return list(groups.values())
+
+
+def own_assignments(reviewer: User, ids: list[int]) -> list[Assignment]:
+    """The chosen assignments of ``reviewer`` (in any state) with their application; anyone
+    else's are left out."""
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Assignment)
+            .options(joinedload(Assignment.application))
+            .where(Assignment.reviewer_id == reviewer.id, Assignment.id.in_(ids))
+            .order_by(Assignment.due_on, Assignment.id)
+        )
     )
 
 

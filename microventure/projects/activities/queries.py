@@ -52,7 +52,7 @@ def _live_photos():
     )
 
 
-def _first_photo_id():
+def first_photo_id():
     return (
         select(ProjectFile.id)
         .where(*_live_photos())
@@ -63,7 +63,7 @@ def _first_photo_id():
     )
 
 
-def _photo_count():
+def photo_count():
     return (
         select(func.count(ProjectFile.id))
         .where(*_live_photos())
@@ -87,8 +87,8 @@ def _rows(project_id: int) -> Select:
             ActivityRecord.volunteer_hours,
             ActivityRecord.problems_solved,
             Community.name.label("community"),
-            _first_photo_id().label("photo_id"),
-            _photo_count().label("photos"),
+            first_photo_id().label("photo_id"),
+            photo_count().label("photos"),
         )
         .outerjoin(Community, Community.id == ActivityRecord.community_id)
         .where(ActivityRecord.project_id == project_id)
