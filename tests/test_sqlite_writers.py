@@ -28,6 +28,7 @@ def test_a_post_that_reads_then_writes_waits_for_another_posts_commit(tmp_path):
     def rename(name: str, before_write=None, after_commit=None) -> None:
         try:
             with app.test_request_context(method="POST"):
+                app.preprocess_request()  # the app's hooks, as before a view
                 db.session.scalar(select(func.count()).select_from(User))  # the read
                 if before_write:
                     before_write()

@@ -3,11 +3,13 @@
 In WAL mode a transaction that read and then writes fails at once ("database is locked",
 whatever the busy timeout) when another connection committed after its first read: SQLite
 cannot move its snapshot forward. So a transaction that may write takes the write lock when it
-begins (``BEGIN IMMEDIATE``) and waits its turn: that is every transaction of a request other
-than GET, HEAD or OPTIONS. Safe requests, workers and commands begin as before (a delivery's
-first statement is its claim, a write, so it waits its turn too)."""
+begins (``BEGIN IMMEDIATE``) and waits its turn: that is every transaction a request other than
+GET, HEAD or OPTIONS begins once the app's own checks (the rate limiter, which may wait on a
+hung broker; the login) have run — what they read is committed first, so the lock is held for
+the view's work only. Safe requests, workers and commands begin as before (a delivery's first
+statement is its claim, a write, so it waits its turn too)."""
 
-from flask import Flask, has_request_context, request
+from flask import Flask, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -35,10 +37,20 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _reads_only() -> bool:
-    return not has_request_context() or request.method in SAFE_METHODS
+    return not (has_request_context() and g.get("writes_from_here"))
+
+
+def _writes_from_here() -> None:
+    """Registered after the limiter's and the login's hooks: from here on, a request that may
+    write takes the write lock when its transaction begins."""
+    if request.method not in SAFE_METHODS:
+        if db.session().in_transaction():
+            db.session.commit()  # what the checks before read (and any hook wrote)
+        g.writes_from_here = True
 
 
 def init_app(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine)
+            app.before_request(_writes_from_here)
