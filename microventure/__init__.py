@@ -143,8 +143,11 @@ def _register_blueprints(app: Flask) -> None:
 def _register_commands(app: Flask) -> None:
     from microventure import demo
     from microventure.accounts.cli import admin_cli
+    from microventure.ops.cli import backup_command, restore_command
     from microventure.reminders.cli import notifications_cli
     from microventure.workcalendar.cli import calendar_cli
 
     for group in (demo.demo_cli, admin_cli, notifications_cli, calendar_cli):
         app.cli.add_command(group)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
