@@ -105,15 +105,32 @@ def engine_for(site: Site) -> sa.Engine:
     return sa.create_engine(url)
 
 
-def table_snapshot(site: Site) -> dict[str, tuple[int, str]]:
-    """Every table's row count and a hash of its rows (in any order)."""
+def columns_of(site: Site) -> dict[str, list[str]]:
+    """Every table's columns."""
+    engine = engine_for(site)
+    try:
+        with engine.connect() as connection:
+            inspector = sa.inspect(connection)
+            return {
+                name: [c["name"] for c in inspector.get_columns(name)]
+                for name in inspector.get_table_names()
+            }
+    finally:
+        engine.dispose()
+
+
+def table_snapshot(site: Site, columns: dict[str, list[str]] | None = None):
+    """Every table's row count and a hash of its rows (in any order); with ``columns``, of
+    those tables and columns only."""
     engine = engine_for(site)
     try:
         with engine.connect() as connection:
             snapshot = {}
-            for name in sorted(sa.inspect(connection).get_table_names()):
+            names = sorted(columns or sa.inspect(connection).get_table_names())
+            for name in names:
                 table = sa.Table(name, sa.MetaData(), autoload_with=connection)
-                rows = sorted(repr(tuple(row)) for row in connection.execute(sa.select(table)))
+                picked = [table.c[c] for c in columns[name]] if columns else [table]
+                rows = sorted(repr(tuple(row)) for row in connection.execute(sa.select(*picked)))
                 digest = hashlib.sha256("\n".join(rows).encode()).hexdigest()
                 snapshot[name] = (len(rows), digest)
             return snapshot
