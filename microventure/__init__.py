@@ -55,7 +55,9 @@ def _import_models() -> None:
 
 def _init_extensions(app: Flask) -> None:
     from microventure.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from microventure.ops import observe
 
+    observe.init_app(app)  # first: every request has its id before any other hook refuses it
     db.init_app(app)
     migrate.init_app(
         app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
@@ -127,6 +129,7 @@ BLUEPRINTS = (
     "microventure.stats.views",
     "microventure.stats.public_views",
     "microventure.stats.export_views",
+    "microventure.ops.metrics",
 )
 # Modules that add their routes to another's blueprint (the pool's and a call's review admin
 # pages to review_admin.bp): imported before that blueprint is registered.
