@@ -87,10 +87,20 @@ def _task_starts(task_id=None, **_extra) -> None:
         _task_started[task_id] = time.perf_counter()
 
 
+def _carried_request_id(task) -> str | None:
+    """The id the message's headers brought (a task's request has them as attributes, or in
+    ``headers`` in some Celery versions)."""
+    if task is None:
+        return None
+    request = task.request
+    headers = getattr(request, "headers", None) or {}
+    return getattr(request, "request_id", None) or headers.get("request_id")
+
+
 @task_postrun.connect
 def _task_ends(task_id=None, task=None, state=None, **_extra) -> None:
     started = _task_started.pop(task_id, None)
-    request_id = getattr(task.request, "request_id", None) if task else None
+    request_id = _carried_request_id(task)
     TASKS.info(
         "task",
         extra={

@@ -24,7 +24,8 @@ def init_app(app: Flask) -> None:
         dsn=dsn,
         release=app_version(),
         environment=app.config.get("SENTRY_ENVIRONMENT") or app.config["ENV_NAME"],
-        send_default_pii=False,  # no user names, e-mail addresses, cookies or form data
+        # sentry-sdk's default sends no personal data (user names, e-mail addresses, cookies,
+        # form bodies); left as it is
         traces_sample_rate=0,
     )
 
