@@ -55,7 +55,9 @@ def _import_models() -> None:
 
 def _init_extensions(app: Flask) -> None:
     from microventure.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from microventure.ops import observe
 
+    observe.init_app(app)  # first: every request has its id before any other hook refuses it
     db.init_app(app)
     migrate.init_app(
         app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
@@ -134,6 +136,7 @@ BLUEPRINTS = (
     "microventure.stats.views",
     "microventure.stats.public_views",
     "microventure.stats.export_views",
+    "microventure.ops.metrics",
 )
 # Modules that add their routes to another's blueprint (the pool's and a call's review admin
 # pages to review_admin.bp, the list declaration to reviewer_views.bp): imported before that
@@ -155,8 +158,11 @@ def _register_blueprints(app: Flask) -> None:
 def _register_commands(app: Flask) -> None:
     from microventure import demo
     from microventure.accounts.cli import admin_cli
+    from microventure.ops.cli import backup_command, restore_command
     from microventure.reminders.cli import notifications_cli
     from microventure.workcalendar.cli import calendar_cli
 
     for group in (demo.demo_cli, admin_cli, notifications_cli, calendar_cli):
         app.cli.add_command(group)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -123,6 +123,16 @@ class Config:
     REMINDER_REPORT_DUE_DAYS = (7, 1)
     REMINDER_REPORT_OVERDUE_EVERY_DAYS = 7
     REMINDER_NO_ACTIVITY_DAYS = 30
+    # Behind a reverse proxy: how many proxies in front set X-Forwarded-For, -Proto and -Host
+    # (werkzeug's ProxyFix trusts that many); 0 when the app is reached directly. Without it,
+    # behind nginx every request comes from 127.0.0.1: one log-in rate limit for everybody.
+    PROXY_FIX_HOPS = 0
+    # /metrics (ops/metrics.py) answers a request with "Authorization: Bearer <METRICS_TOKEN>"
+    # or from an address in METRICS_ALLOW ("127.0.0.1, 10.0.0.0/8"); any other gets a 404.
+    METRICS_TOKEN: str | None = None
+    METRICS_ALLOW: str | list = ""
+    LOG_REQUESTS = True  # a JSON line per request and per task on standard error (ops/logs.py)
+    SENTRY_DSN: str | None = None  # error reports (ops/reporting.py; the "sentry" extra)
 
 
 class DevelopmentConfig(Config):

@@ -2,7 +2,7 @@
 
 import time
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wsgi import LimitedStream
@@ -78,7 +78,8 @@ def error_response(code: int) -> tuple[Response | str, int]:
     key = code if code in TITLES else (500 if code >= 500 else 400)
     title, explanation = str(TITLES[key]), str(EXPLANATIONS[key])
     if wants_json():
-        return jsonify(error=code, title=title, message=explanation), code
+        request_id = g.get("request_id")  # ops/observe.py: quoted to staff, found in the logs
+        return jsonify(error=code, title=title, message=explanation, request_id=request_id), code
     return render_template(
         "errors/error.html", code=code, title=title, explanation=explanation
     ), code

@@ -3,6 +3,7 @@ in production, no MIME sniffing, no framing by other sites, the referrer kept on
 
 from flask import Flask
 from flask_talisman import Talisman
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 # Scripts only from our static files: no inline <script> and no on*= handler runs, so an
 # injected one cannot either. Style attributes stay allowed (progress bar widths, column
@@ -28,6 +29,9 @@ def plain_http_allowed(view):
 
 
 def init_app(app: Flask) -> None:
+    hops = int(app.config.get("PROXY_FIX_HOPS") or 0)
+    if hops:  # the client's address, scheme and host as the proxy saw them
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     # One Talisman per app: it keeps its settings on the instance, so a shared one would carry
     # the last app's settings (production's HTTPS redirect) into every other app.
     config = app.config
