@@ -27,12 +27,12 @@ from microventure.extensions import db
 from microventure.funds.models import Contribution, Fund
 from microventure.funds.queries import RETURNED_TO_FUND, FundBalance, balances
 from microventure.projects.models import (
-    ActivityRecord,
+    ActivitySummary,
     Project,
     ProjectStatus,
-    RecordStatus,
     Tranche,
     TrancheStatus,
+    month_held,
 )
 from microventure.stats.forms import Filters
 
@@ -99,12 +99,6 @@ def _when(condition, value=1):
 
 def _dialect() -> str:
     return db.session.get_bind().dialect.name
-
-
-def _month_of_day(column):
-    if _dialect() == "postgresql":
-        return func.to_char(column, "YYYY-MM")
-    return func.strftime("%Y-%m", column)
 
 
 def _local_month(column):
@@ -288,7 +282,7 @@ def _tranche_part(scope: Scope) -> tuple:
     """Money paid out (by the day it was paid) and returned to the fund (by the day the tranche
     was withheld or released)."""
     paid = Tranche.status == TrancheStatus.PAID
-    month = sa.case((paid, _month_of_day(Tranche.paid_on)), else_=_local_month(Tranche.closed_at))
+    month = sa.case((paid, month_held(Tranche.paid_on)), else_=_local_month(Tranche.closed_at))
     facts = project_rows(
         select(
             Project.call_id.label("call"),
@@ -310,29 +304,31 @@ def _tranche_part(scope: Scope) -> tuple:
 
 
 def _activity_part(scope: Scope) -> tuple:
-    """Accepted activity records only: submitted and returned ones are not yet figures. The
-    domain is the record's own (an activity may serve another domain than its application)."""
-    a = ActivityRecord
+    """Accepted activity records only: submitted and returned ones are not yet figures. Read
+    from their summary per project, domain and month (``ActivitySummary``, kept with every
+    acceptance), not from the records. The domain is the record's own (an activity may serve
+    another domain than its application)."""
+    s = ActivitySummary
     facts = project_rows(
         select(
             Project.call_id.label("call"),
             street_of().label("street"),
-            a.domain.label("domain"),
-            _month_of_day(a.held_on).label("month"),
-            a.participants,
-            a.volunteers,
-            a.volunteer_hours,
-            a.problems_solved,
+            s.domain.label("domain"),
+            s.month,
+            s.activities,
+            s.participants,
+            s.volunteers,
+            s.volunteer_hours,
+            s.problems_solved,
         )
-        .select_from(a)
-        .join(Project, Project.id == a.project_id),
+        .select_from(s)
+        .join(Project, Project.id == s.project_id),
         scope,
-        a.domain,
-    ).where(a.status == RecordStatus.ACCEPTED)
-    facts = facts.subquery()
+        s.domain,
+    ).subquery()
     c = facts.c
     return facts, {
-        "activities": func.count(),
+        "activities": _sum(c.activities),
         "participants": _sum(c.participants),
         "volunteers": _sum(c.volunteers),
         "volunteer_hours": sa.cast(
