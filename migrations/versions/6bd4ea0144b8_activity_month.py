@@ -1,5 +1,5 @@
 """activity_month: accepted activity records added up per project, domain and month, filled
-from the records already accepted
+from the records already accepted; an index of each organisation's submitted applications
 
 Revision ID: 6bd4ea0144b8
 Revises: 7ed5db029ed0
@@ -32,6 +32,14 @@ def upgrade():
     sa.PrimaryKeyConstraint('project_id', 'domain', 'month', name=op.f('pk_activity_month'))
     )
     backfill()
+    with op.batch_alter_table('applications', schema=None) as batch_op:
+        batch_op.create_index(
+            'ix_applications_organization_submitted',
+            ['organization_id', 'id'],
+            unique=False,
+            postgresql_where=sa.text('reference IS NOT NULL'),
+            sqlite_where=sa.text('reference IS NOT NULL'),
+        )
 
 
 def backfill():
@@ -50,4 +58,6 @@ def backfill():
 
 
 def downgrade():
+    with op.batch_alter_table('applications', schema=None) as batch_op:
+        batch_op.drop_index('ix_applications_organization_submitted')
     op.drop_table('activity_month')
