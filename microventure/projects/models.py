@@ -262,6 +262,13 @@ class ActivityRecord(Base):
 
     __table_args__ = (
         sa.Index("ix_activity_records_project_held", "project_id", "held_on"),
+        # the records waiting for review, per project (the admins' home page, ?review=1)
+        sa.Index(
+            "ix_activity_records_waiting",
+            "project_id",
+            postgresql_where=sa.text("status = 'submitted'"),
+            sqlite_where=sa.text("status = 'submitted'"),
+        ),
         sa.CheckConstraint(
             "participants >= 0 AND volunteers >= 0 AND volunteer_hours >= 0 "
             "AND problems_solved >= 0",

@@ -1,5 +1,6 @@
 """activity_month: accepted activity records added up per project, domain and month, filled
-from the records already accepted; an index of each organisation's submitted applications
+from the records already accepted; indexes of each organisation's submitted applications and
+of each project's records waiting for review
 
 Revision ID: 6bd4ea0144b8
 Revises: 7ed5db029ed0
@@ -40,6 +41,14 @@ def upgrade():
             postgresql_where=sa.text('reference IS NOT NULL'),
             sqlite_where=sa.text('reference IS NOT NULL'),
         )
+    with op.batch_alter_table('activity_records', schema=None) as batch_op:
+        batch_op.create_index(
+            'ix_activity_records_waiting',
+            ['project_id'],
+            unique=False,
+            postgresql_where=sa.text("status = 'submitted'"),
+            sqlite_where=sa.text("status = 'submitted'"),
+        )
 
 
 def backfill():
@@ -58,6 +67,8 @@ def backfill():
 
 
 def downgrade():
+    with op.batch_alter_table('activity_records', schema=None) as batch_op:
+        batch_op.drop_index('ix_activity_records_waiting')
     with op.batch_alter_table('applications', schema=None) as batch_op:
         batch_op.drop_index('ix_applications_organization_submitted')
     op.drop_table('activity_month')
