@@ -1,11 +1,14 @@
 """Read side of the results: every figure from a fixed number of set-based SQL aggregates.
 
-Each kind of fact (applications, projects, tranches, accepted activity records) is one query:
-its rows, filtered and scoped, are grouped once for the whole and once per call, street, domain
-and month, the groupings joined by UNION ALL, with conditional sums for the measures. So the
-dashboard costs the same number of queries whatever the size of the data, and distinct counts
-(organisations taking part) are exact in every grouping. Fund figures come from
-``funds.queries.balances``, the same sums the fund pages and the ledger reconcile with.
+Each kind of fact (applications with their grant lines, projects with their tranches, accepted
+activity records) is one query: its rows, filtered and scoped, are grouped at the finest grain
+(call × street × domain × month) and added up in Python into the whole and each dimension, with
+conditional sums for the measures; only the distinct count of organisations taking part is
+grouped per dimension in SQL, so it is exact in every grouping. Accepted activity records are
+read from their summary per project, domain and month (``ActivitySummary``, kept with every
+acceptance), not one by one. So the dashboard costs the same number of queries whatever the
+size of the data. Fund figures come from ``funds.queries.balances``, the same sums the fund
+pages and the ledger reconcile with.
 
 The dashboard's assembly (figures, funds, filter choices, the cache) is in ``board.py``. The
 street of a figure is its call's street; for a district-wide call, the applying
@@ -191,7 +194,9 @@ def _add_up(found: "Figures", rows: list[dict]) -> None:
 def _first_time():
     """The organisation's first application (the lowest id among the submitted ones): no
     earlier submitted application of the same organisation — an index probe per row
-    (ix_applications_organization_submitted), so a scope reads only its own applications."""
+    (ix_applications_organization_submitted), so a scope reads only its own applications. (At
+    district scale its estimated cost crosses PostgreSQL's default jit_above_cost; with jit on,
+    compiling costs a miss ~40 ms: bench/RESULTS.md.)"""
     earlier = aliased(Application)
     return ~sa.exists().where(
         earlier.organization_id == Application.organization_id,
