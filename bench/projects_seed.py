@@ -58,6 +58,7 @@ from microventure.projects.models import (  # noqa: E402
     ReportStatus,
     Tranche,
     TrancheStatus,
+    count_accepted,
 )
 from microventure.projects.reports import budget  # noqa: E402
 from microventure.projects.reports import services as reports  # noqa: E402
@@ -657,6 +658,7 @@ def _bulk_records(project, admin_id: int, owner_id: int, count: int, rng, *, aud
             )
         )
     ids = _insert(ActivityRecord, rows)
+    count_accepted(ActivityRecord.id.in_(ids) & (ActivityRecord.status == RS.ACCEPTED))
     if not audit:
         return
     photos, events = [], []

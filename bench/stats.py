@@ -27,6 +27,7 @@ from sqlalchemy import make_url  # noqa: E402
 from bench import ranking  # noqa: E402
 from bench.projects import Timer, analyze, table  # noqa: E402
 from bench.projects_seed import PASSWORD  # noqa: E402
+from bench.served import HttpTimer, gunicorn  # noqa: E402
 from microventure import create_app  # noqa: E402
 from microventure.accounts import passwords, services  # noqa: E402
 from microventure.accounts.credit_code import check_character  # noqa: E402
@@ -51,6 +52,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument(
         "--no-cache", action="store_true", help="compute the figures on every request (a miss)"
+    )
+    parser.add_argument(
+        "--gunicorn",
+        type=int,
+        default=0,
+        metavar="WORKERS",
+        help="then time the pages again over HTTP, served by gunicorn with WORKERS workers",
     )
     parser.add_argument("--verbose", action="store_true", help="every time and every query")
     parser.add_argument("--profile", nargs="?", const="", metavar="PAGE")
@@ -145,21 +153,45 @@ def main() -> None:
             f"projects, {n * args.records:,} accepted activity records"
         )
         timer = Timer(app, args)
-        for page in [
-            ("dashboard", "district", district, "/admin/stats"),
-            ("dashboard by month, 2025", "district", district, "/admin/stats?year=2025&by=month"),
-            ("dashboard, one street", "district", district, f"/admin/stats?street={street_id}"),
-            ("dashboard", "street", street, "/admin/stats"),
-            ("home", "district", district, "/"),
-            ("results", "public", None, "/results"),
-            ("home", "public", None, "/"),
-        ]:
+        for page in pages(district, street, street_id):
             timer.time(*page)
         with app.app_context():
             dialect = db.engine.dialect.name
         table(timer.results, dialect, args.runs)
         with app.app_context():
             db.engine.dispose()
+        if args.gunicorn:
+            served(args, url, Path(tmp), timer, pages(district, street, street_id), dialect)
+
+
+def pages(district: str, street: str, street_id: int) -> list[tuple]:
+    return [
+        ("dashboard", "district", district, "/admin/stats"),
+        ("dashboard by month, 2025", "district", district, "/admin/stats?year=2025&by=month"),
+        ("dashboard, one street", "district", district, f"/admin/stats?street={street_id}"),
+        ("dashboard", "street", street, "/admin/stats"),
+        ("home", "district", district, "/"),
+        ("results", "public", None, "/results"),
+        ("home", "public", None, "/"),
+    ]
+
+
+def served(args, url: str, tmp: Path, timer: Timer, wanted: list[tuple], dialect: str) -> None:
+    """The same pages over HTTP from gunicorn's workers, on the same database."""
+    settings = {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": "false",
+        "RATELIMIT_ENABLED": "false",
+        "UPLOAD_FOLDER": str(tmp / "uploads"),
+        "STATS_CACHE_SECONDS": "0" if args.no_cache else "60",
+    }
+    counted = {(r.who, r.url): r.statements for r in timer.results}
+    print(f"\nserved by gunicorn, {args.gunicorn} workers:")
+    with gunicorn(ROOT, args.gunicorn, settings) as base:
+        http = HttpTimer(base, args, PASSWORD, counted)
+        for page in wanted:
+            http.time(*page)
+    table(http.results, f"{dialect}, over HTTP from gunicorn ({args.gunicorn} workers)", args.runs)
 
 
 if __name__ == "__main__":

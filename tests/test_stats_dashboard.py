@@ -241,3 +241,58 @@ def test_who_may_see_the_statistics(make, world):
     assert [can(u, "stats.all_streets") for u in (district, street)] == [True, False]
     assert street_scope(district) is None
     assert street_scope(street) == {world.streets["南村镇"].id}
+
+
+def test_a_district_wide_call_counts_in_its_applicants_streets(client, login_as, world):
+    """A call of the district's own fund has no street: its applications, projects and
+    activities count for the street of the organisation that applied."""
+    from datetime import date
+
+    from microventure.calls.models import CallStatus
+    from microventure.demo.bulk_round import Plan, Totals, write_round
+    from microventure.funds import services as funds
+    from microventure.funds.models import FundKind
+    from tests.conftest import valid_credit_code
+    from tests.helpers_calls import make_call
+
+    district = world.district_admin
+    fund = funds.create_fund(
+        name="区级社区基金",
+        kind=FundKind.COMMUNITY_FUND,
+        street=None,
+        description="",
+        actor=district,
+    )
+    funds.record_contribution(
+        fund=fund,
+        donor="区福彩",
+        amount=100_000_00,
+        received_on=date(2026, 3, 1),
+        note="",
+        actor=district,
+    )
+    call = make_call(actor=district, fund=fund, publish=False, code="D-2026-MCT", budget=100_000_00)
+    assert call.street_id is None
+    call.status = CallStatus.FINALIZED
+    write_round(
+        call=call,
+        street=world.streets["桥南街"],
+        actor_id=district.id,
+        plan=Plan(5, 2, 6, 15_000_00, 13_000_00, 2026),
+        code=lambda _n: valid_credit_code(),
+        totals=Totals(),
+    )
+    login_as(world.street_admins["桥南街"])
+    html = page(client)
+    assert (headline(html, "received"), headline(html, "approved")) == ("43", "26")
+    assert headline(html, "activities") == "72"
+    assert "D-2026-MCT" in html
+    client.post("/auth/logout")
+    login_as(world.street_admins["南村镇"])
+    html = page(client)
+    assert (headline(html, "received"), headline(html, "activities")) == ("40", "70")
+    client.post("/auth/logout")
+    login_as(district)
+    html = page(client, street=world.streets["桥南街"].id)
+    assert (headline(html, "received"), headline(html, "activities")) == ("43", "72")
+    assert headline(page(client), "received") == "117"

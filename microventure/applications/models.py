@@ -115,6 +115,14 @@ class Application(Base):
     __table_args__ = (
         sa.UniqueConstraint("call_id", "reference"),
         sa.Index("ix_applications_call_status", "call_id", "status"),
+        # an organisation's submitted applications in order: is this one its first? (stats)
+        sa.Index(
+            "ix_applications_organization_submitted",
+            "organization_id",
+            "id",
+            postgresql_where=sa.text("reference IS NOT NULL"),
+            sqlite_where=sa.text("reference IS NOT NULL"),
+        ),
         sa.CheckConstraint(
             "(status = 'draft') = (reference IS NULL) OR (status = 'withdrawn')",
             name="reference_once_submitted",

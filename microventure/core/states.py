@@ -45,7 +45,9 @@ class StateMachine(Generic[E]):
     """``moves`` maps (from, to) to the audit action; ``refusal`` is the message for a move the
     table does not allow, ``stale`` the one for a row someone else moved first (both may name
     ``%(current)s`` or ``%(status)s``, the state it is in, and ``%(new)s``). The audit event goes on ``audited_on(obj)``
-    (a tranche's project, say) with ``describe(obj)`` naming the object in it."""
+    (a tranche's project, say) with ``describe(obj)`` naming the object in it. ``on_move(obj,
+    before, to)``, if given, is what else changes with the state: called once the row is
+    claimed, in the same transaction (the activity records keep their monthly summary so)."""
 
     model: type
     moves: dict[tuple[E, E], str]
@@ -54,6 +56,7 @@ class StateMachine(Generic[E]):
     column: str = "status"
     audited_on: Callable[[Any], Any] = _itself
     describe: Callable[[Any], dict] = _nothing
+    on_move: Callable[[Any, Any, Any], None] | None = None
     states: type[E] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -98,6 +101,8 @@ class StateMachine(Generic[E]):
             raise DomainError(_l(stale or self.stale, current=now, new=to.title, status=now))
         for name, value in values.items():
             set_committed_value(obj, name, value)
+        if self.on_move is not None:
+            self.on_move(obj, before, to)
         return before
 
     def move(

@@ -23,6 +23,7 @@ from microventure.projects.models import (
     RecordStatus,
     Tranche,
     TrancheStatus,
+    count_accepted,
 )
 
 DOMAINS = list(Domain)
@@ -295,3 +296,6 @@ def _activities(project_ids: list, domains: list, actor_id: int, plan: Plan, tot
             totals.counts["problems"] += problems
             totals.hours += hours
     db.session.execute(insert(ActivityRecord), rows)
+    # the projects are new: their accepted records are all counted in the summary at once
+    accepted = ActivityRecord.project_id.in_(project_ids)
+    count_accepted(accepted & (ActivityRecord.status == RecordStatus.ACCEPTED))

@@ -6,6 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -14,6 +15,7 @@ from microventure.applications.models import Application, BudgetLine, OutcomeInd
 from microventure.calls.models import Call, Domain, TrancheTrigger
 from microventure.core.models import AppendOnly, Base, LabelledEnum, enum_column, labels, utcnow
 from microventure.core.states import N_, StateMachine
+from microventure.extensions import db
 
 
 class ProjectStatus(LabelledEnum):
@@ -260,6 +262,13 @@ class ActivityRecord(Base):
 
     __table_args__ = (
         sa.Index("ix_activity_records_project_held", "project_id", "held_on"),
+        # the records waiting for review, per project (the admins' home page, ?review=1)
+        sa.Index(
+            "ix_activity_records_waiting",
+            "project_id",
+            postgresql_where=sa.text("status = 'submitted'"),
+            sqlite_where=sa.text("status = 'submitted'"),
+        ),
         sa.CheckConstraint(
             "participants >= 0 AND volunteers >= 0 AND volunteer_hours >= 0 "
             "AND problems_solved >= 0",
@@ -270,6 +279,85 @@ class ActivityRecord(Base):
             "AND coalesce(disabled, 0) >= 0 AND coalesce(others, 0) >= 0",
             name="breakdown_nonnegative",
         ),
+    )
+
+
+class ActivitySummary(Base):
+    """Accepted activity records added up per project, domain (the record's own) and month held
+    (活动月度汇总): what the results figures read instead of the records themselves. Kept only
+    by ``count_accepted``, in the transaction that makes a record accepted (or bulk-writes
+    accepted ones); a month with no accepted activity has no row."""
+
+    __tablename__ = "activity_month"
+
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"), primary_key=True)
+    domain: Mapped[Domain] = mapped_column(enum_column(Domain, "domain"), primary_key=True)
+    month: Mapped[str] = mapped_column(sa.String(7), primary_key=True)  # YYYY-MM of held_on
+    activities: Mapped[int]
+    participants: Mapped[int] = mapped_column(sa.BigInteger)
+    volunteers: Mapped[int] = mapped_column(sa.BigInteger)
+    volunteer_hours: Mapped[Decimal] = mapped_column(sa.Numeric(14, 1))
+    problems_solved: Mapped[int] = mapped_column(sa.BigInteger)
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "activities >= 0 AND participants >= 0 AND volunteers >= 0 "
+            "AND volunteer_hours >= 0 AND problems_solved >= 0",
+            name="counts_nonnegative",
+        ),
+    )
+
+
+SUMMED = ("participants", "volunteers", "volunteer_hours", "problems_solved")
+
+
+def month_held(column):
+    """'YYYY-MM' of a date column, in SQL."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return sa.func.to_char(column, "YYYY-MM")
+    return sa.func.strftime("%Y-%m", column)
+
+
+def _per_month(records: sa.ColumnElement[bool]):
+    a = ActivityRecord
+    month = month_held(a.held_on)
+    return (
+        sa.select(
+            a.project_id,
+            a.domain,
+            month.label("month"),
+            sa.func.count().label("activities"),
+            *(sa.func.sum(getattr(a, name)).label(name) for name in SUMMED),
+        )
+        .where(records)
+        .group_by(a.project_id, a.domain, month)
+    )
+
+
+def count_accepted(records: sa.ColumnElement[bool], sign: int = 1) -> None:
+    """Add the activity records that meet ``records`` into the summary (``sign`` 1), or take
+    them out of it (-1), in one statement over their rows grouped by project, domain and month.
+    Adding is an INSERT … SELECT … ON CONFLICT DO UPDATE of the deltas, so transactions counting
+    into the same month at once all count (on PostgreSQL the second waits for the first's row,
+    then adds to it); taking out is an UPDATE … FROM of the rows they were counted in, then
+    months left empty are deleted. The figures are read from the records as they are in the
+    database after the caller's change, not from objects loaded before it."""
+    s, names = ActivitySummary, ("activities", *SUMMED)
+    rows = _per_month(records)
+    if sign < 0:
+        taken = rows.subquery()
+        keys = [getattr(s, k) == taken.c[k] for k in ("project_id", "domain", "month")]
+        less = {name: getattr(s, name) - taken.c[name] for name in names}
+        db.session.execute(sa.update(s).where(*keys).values(less))
+        touched = sa.select(taken.c.project_id)
+        db.session.execute(sa.delete(s).where(s.activities == 0, s.project_id.in_(touched)))
+        return
+    dialect = db.session.get_bind().dialect.name
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert
+    stmt = insert(s).from_select(["project_id", "domain", "month", *names], rows)
+    more = {name: getattr(s, name) + getattr(stmt.excluded, name) for name in names}
+    db.session.execute(
+        stmt.on_conflict_do_update(index_elements=["project_id", "domain", "month"], set_=more)
     )
 
 
@@ -470,6 +558,17 @@ REPORT = StateMachine(
     audited_on=lambda report: report.project,
     describe=lambda report: {"report": report.kind},
 )
+
+
+def _count_while_accepted(activity: ActivityRecord, before: RecordStatus, to: RecordStatus) -> None:
+    """A record is in the summary exactly while it is accepted. An accepted record cannot be
+    changed (no move leaves ACCEPTED, and an edit claims only an editable record), so entering
+    and leaving the state are the only changes the summary has to follow."""
+    sign = (to is _A.ACCEPTED) - (before is _A.ACCEPTED)
+    if sign:
+        count_accepted(ActivityRecord.id == activity.id, sign)
+
+
 ACTIVITY = StateMachine(
     ActivityRecord,
     moves={
@@ -484,4 +583,5 @@ ACTIVITY = StateMachine(
     stale=N_("Someone else has just reviewed or changed this record; it is %(status)s now."),
     audited_on=lambda activity: activity.project,
     describe=lambda activity: {"activity_id": activity.id},
+    on_move=_count_while_accepted,
 )

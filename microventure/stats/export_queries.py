@@ -12,6 +12,7 @@ from microventure.extensions import db
 from microventure.funds.queries import RETURNED_TO_FUND
 from microventure.projects.models import (
     ActivityRecord,
+    ActivitySummary,
     Project,
     RecordStatus,
     Tranche,
@@ -157,10 +158,10 @@ def row_count(kind: str, scope: Scope) -> int:
             scope,
         )
         return db.session.scalar(stmt) or 0
-    a = ActivityRecord
+    s = ActivitySummary  # the accepted records, counted per project and month
     stmt = project_rows(
-        select(func.count()).select_from(a).join(Project, Project.id == a.project_id),
+        select(func.sum(s.activities)).select_from(s).join(Project, Project.id == s.project_id),
         scope,
-        a.domain,
-    ).where(a.status == RecordStatus.ACCEPTED)
-    return db.session.scalar(stmt) or 0
+        s.domain,
+    )
+    return int(db.session.scalar(stmt) or 0)

@@ -1,11 +1,14 @@
 """Read side of the results: every figure from a fixed number of set-based SQL aggregates.
 
-Each kind of fact (applications, projects, tranches, accepted activity records) is one query:
-its rows, filtered and scoped, are grouped once for the whole and once per call, street, domain
-and month, the groupings joined by UNION ALL, with conditional sums for the measures. So the
-dashboard costs the same number of queries whatever the size of the data, and distinct counts
-(organisations taking part) are exact in every grouping. Fund figures come from
-``funds.queries.balances``, the same sums the fund pages and the ledger reconcile with.
+Each kind of fact (applications with their grant lines, projects with their tranches, accepted
+activity records) is one query: its rows, filtered and scoped, are grouped at the finest grain
+(call × street × domain × month) and added up in Python into the whole and each dimension, with
+conditional sums for the measures; only the distinct count of organisations taking part is
+grouped per dimension in SQL, so it is exact in every grouping. Accepted activity records are
+read from their summary per project, domain and month (``ActivitySummary``, kept with every
+acceptance), not one by one. So the dashboard costs the same number of queries whatever the
+size of the data. Fund figures come from ``funds.queries.balances``, the same sums the fund
+pages and the ledger reconcile with.
 
 The dashboard's assembly (figures, funds, filter choices, the cache) is in ``board.py``. The
 street of a figure is its call's street; for a district-wide call, the applying
@@ -17,6 +20,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from microventure.accounts.models import Organization
 from microventure.applications.models import Application, ApplicationStatus, BudgetLine
@@ -27,12 +31,12 @@ from microventure.extensions import db
 from microventure.funds.models import Contribution, Fund
 from microventure.funds.queries import RETURNED_TO_FUND, FundBalance, balances
 from microventure.projects.models import (
-    ActivityRecord,
+    ActivitySummary,
     Project,
     ProjectStatus,
-    RecordStatus,
     Tranche,
     TrancheStatus,
+    month_held,
 )
 from microventure.stats.forms import Filters
 
@@ -101,12 +105,6 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
-def _month_of_day(column):
-    if _dialect() == "postgresql":
-        return func.to_char(column, "YYYY-MM")
-    return func.strftime("%Y-%m", column)
-
-
 def _local_month(column):
     """The month in Asia/Shanghai of a UTC timestamp (China has no daylight saving time)."""
     if _dialect() == "postgresql":
@@ -118,6 +116,17 @@ def street_of():
     return func.coalesce(Call.street_id, Organization.street_id)
 
 
+def in_streets(streets: set[int]):
+    """``street_of() IN streets``, written so that the calls of those streets can be found
+    first (and their rows through the call_id indexes) instead of every row being joined and
+    then tested: a street's call counts for that street; a district-wide one (no street) by
+    the applying organisation's street."""
+    streets = streets or {0}
+    return Call.street_id.in_(streets) | (
+        Call.street_id.is_(None) & Organization.street_id.in_(streets)
+    )
+
+
 def filtered(stmt, scope: Scope, domain_column):
     f = scope.filters
     if f.year is not None:
@@ -127,7 +136,7 @@ def filtered(stmt, scope: Scope, domain_column):
     if f.domain is not None:
         stmt = stmt.where(domain_column == f.domain)
     if scope.streets is not None:
-        stmt = stmt.where(street_of().in_(scope.streets or {0}))
+        stmt = stmt.where(in_streets(scope.streets))
     return stmt
 
 
@@ -182,44 +191,51 @@ def _add_up(found: "Figures", rows: list[dict]) -> None:
                     target[name] += value
 
 
-def _application_facts(scope: Scope):
-    grant = (
-        select(
-            BudgetLine.application_id,
-            func.sum(BudgetLine.unit_price * BudgetLine.quantity).label("fen"),
-        )
-        .where(BudgetLine.source == Source.GRANT)
-        .group_by(BudgetLine.application_id)
-        .subquery()
+def _first_time():
+    """The organisation's first application (the lowest id among the submitted ones): no
+    earlier submitted application of the same organisation — an index probe per row
+    (ix_applications_organization_submitted), so a scope reads only its own applications. (At
+    district scale its estimated cost crosses PostgreSQL's default jit_above_cost; with jit on,
+    compiling costs a miss ~40 ms: bench/RESULTS.md.)"""
+    earlier = aliased(Application)
+    return ~sa.exists().where(
+        earlier.organization_id == Application.organization_id,
+        earlier.reference.is_not(None),
+        earlier.id < Application.id,
     )
-    first = (
-        select(Application.organization_id, func.min(Application.id).label("first_id"))
+
+
+def _submitted(stmt, scope: Scope):
+    """``stmt`` on submitted applications, with their call and organisation, in the scope."""
+    stmt = (
+        stmt.join(Call, Call.id == Application.call_id)
+        .join(Organization, Organization.id == Application.organization_id)
         .where(Application.reference.is_not(None))
-        .group_by(Application.organization_id)
-        .subquery()
     )
+    return filtered(stmt, scope, Application.domain)
+
+
+def _application_keys() -> list:
+    return [
+        Application.call_id.label("call"),
+        street_of().label("street"),
+        Application.domain.label("domain"),
+        _local_month(Application.submitted_at).label("month"),
+    ]
+
+
+def _application_facts(scope: Scope):
     status, amount = Application.status, Decision.amount
-    return filtered(
+    return _submitted(
         select(
-            Application.call_id.label("call"),
-            street_of().label("street"),
-            Application.domain.label("domain"),
-            _local_month(Application.submitted_at).label("month"),
+            *_application_keys(),
             _when(status.in_(PASSED_SCREENING)).label("eligible"),
             _when(status == ApplicationStatus.APPROVED).label("approved"),
-            func.coalesce(grant.c.fen, 0).label("requested"),
             _when(Decision.outcome == Outcome.RECOMMENDED, amount).label("recommended"),
             _when(status == ApplicationStatus.APPROVED, amount).label("granted"),
-            _when(Application.id == first.c.first_id).label("first"),
-        )
-        .join(Call, Call.id == Application.call_id)
-        .join(Organization, Organization.id == Application.organization_id)
-        .outerjoin(Decision, Decision.application_id == Application.id)
-        .outerjoin(grant, grant.c.application_id == Application.id)
-        .outerjoin(first, first.c.organization_id == Application.organization_id)
-        .where(Application.reference.is_not(None)),
+            _when(_first_time()).label("first"),
+        ).outerjoin(Decision, Decision.application_id == Application.id),
         scope,
-        Application.domain,
     ).subquery()
 
 
@@ -228,38 +244,43 @@ def _application_measures(c) -> dict:
         "received": func.count(),
         "eligible": _sum(c.eligible),
         "approved": _sum(c.approved),
-        "amount_requested": _sum(c.requested),
         "amount_recommended": _sum(c.recommended),
         "amount_approved": _sum(c.granted),
         "first_time": _sum(c.first),
     }
 
 
+def _requested_part(scope: Scope) -> tuple:
+    """The grants the applications ask for: their grant budget lines, grouped with the
+    applications' keys (its own part of the applications' UNION ALL, so the lines are read
+    in the same pass as their applications rather than summed per application first)."""
+    line = BudgetLine
+    facts = _submitted(
+        select(*_application_keys(), (line.unit_price * line.quantity).label("fen"))
+        .select_from(line)
+        .join(Application, Application.id == line.application_id)
+        .where(line.source == Source.GRANT),
+        scope,
+    ).subquery()
+    return facts, {"amount_requested": _sum(facts.c.fen)}
+
+
 def _organizations(scope: Scope, dims=DIMENSIONS) -> list:
     """Organisations taking part: a distinct count, so per dimension in SQL (one query)."""
-    facts = filtered(
-        select(
-            Application.call_id.label("call"),
-            street_of().label("street"),
-            Application.domain.label("domain"),
-            _local_month(Application.submitted_at).label("month"),
-            Application.organization_id.label("org"),
-        )
-        .join(Call, Call.id == Application.call_id)
-        .join(Organization, Organization.id == Application.organization_id)
-        .where(Application.reference.is_not(None)),
-        scope,
-        Application.domain,
-    ).subquery()
+    facts = _submitted(
+        select(*_application_keys(), Application.organization_id.label("org")), scope
+    ).cte("taking_part")  # one pass over the applications for the five groupings
     return _rollup(facts, {"organizations": func.count(sa.distinct(facts.c.org))}, dims)
 
 
 def project_rows(stmt, scope: Scope, domain_column=Application.domain):
-    stmt = (
-        stmt.join(Call, Call.id == Project.call_id)
-        .join(Organization, Organization.id == Project.organization_id)
-        .join(Application, Application.id == Project.application_id)
+    """``stmt`` on projects, with their call and organisation (for the street) and, when the
+    domain filtered on is the application's, their application."""
+    stmt = stmt.join(Call, Call.id == Project.call_id).join(
+        Organization, Organization.id == Project.organization_id
     )
+    if domain_column is Application.domain:
+        stmt = stmt.join(Application, Application.id == Project.application_id)
     return filtered(stmt, scope, domain_column)
 
 
@@ -288,7 +309,7 @@ def _tranche_part(scope: Scope) -> tuple:
     """Money paid out (by the day it was paid) and returned to the fund (by the day the tranche
     was withheld or released)."""
     paid = Tranche.status == TrancheStatus.PAID
-    month = sa.case((paid, _month_of_day(Tranche.paid_on)), else_=_local_month(Tranche.closed_at))
+    month = sa.case((paid, month_held(Tranche.paid_on)), else_=_local_month(Tranche.closed_at))
     facts = project_rows(
         select(
             Project.call_id.label("call"),
@@ -310,29 +331,31 @@ def _tranche_part(scope: Scope) -> tuple:
 
 
 def _activity_part(scope: Scope) -> tuple:
-    """Accepted activity records only: submitted and returned ones are not yet figures. The
-    domain is the record's own (an activity may serve another domain than its application)."""
-    a = ActivityRecord
+    """Accepted activity records only: submitted and returned ones are not yet figures. Read
+    from their summary per project, domain and month (``ActivitySummary``, kept with every
+    acceptance), not from the records. The domain is the record's own (an activity may serve
+    another domain than its application)."""
+    s = ActivitySummary
     facts = project_rows(
         select(
             Project.call_id.label("call"),
             street_of().label("street"),
-            a.domain.label("domain"),
-            _month_of_day(a.held_on).label("month"),
-            a.participants,
-            a.volunteers,
-            a.volunteer_hours,
-            a.problems_solved,
+            s.domain.label("domain"),
+            s.month,
+            s.activities,
+            s.participants,
+            s.volunteers,
+            s.volunteer_hours,
+            s.problems_solved,
         )
-        .select_from(a)
-        .join(Project, Project.id == a.project_id),
+        .select_from(s)
+        .join(Project, Project.id == s.project_id),
         scope,
-        a.domain,
-    ).where(a.status == RecordStatus.ACCEPTED)
-    facts = facts.subquery()
+        s.domain,
+    ).subquery()
     c = facts.c
     return facts, {
-        "activities": func.count(),
+        "activities": _sum(c.activities),
         "participants": _sum(c.participants),
         "volunteers": _sum(c.volunteers),
         "volunteer_hours": sa.cast(
@@ -355,7 +378,8 @@ def figures(scope: Scope) -> Figures:
     is grouped per dimension in SQL."""
     found = Figures()
     applications = _application_facts(scope)
-    _add_up(found, _grouped((applications, _application_measures(applications.c))))
+    measures = _application_measures(applications.c)
+    _add_up(found, _grouped((applications, measures), _requested_part(scope)))
     _add_up(found, _grouped(_project_part(scope), _tranche_part(scope)))
     _add_up(found, _grouped(_activity_part(scope)))
     for row in _organizations(scope):
@@ -373,11 +397,15 @@ def _totals(facts, measures: dict) -> dict:
 
 
 def headline(scope: Scope) -> Measures:
-    """The totals alone (for the home pages): applications and accepted activities, and the
-    money raised into the scope's funds — three queries."""
+    """The totals alone (for the home pages): applications received and approved, accepted
+    activities and their figures, and the money raised into the scope's funds — three
+    queries."""
     found = Measures()
-    applications = _application_facts(scope)
-    found.update(_totals(applications, _application_measures(applications.c)))
+    approved = _when(Application.status == ApplicationStatus.APPROVED)
+    applications = _submitted(select(approved.label("approved")), scope).subquery()
+    found.update(
+        _totals(applications, {"received": func.count(), "approved": _sum(applications.c.approved)})
+    )
     found.update(_totals(*_activity_part(scope)))
     raised = select(_sum(Contribution.amount)).join(Fund, Fund.id == Contribution.fund_id)
     if scope.streets is not None:
