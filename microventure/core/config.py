@@ -70,6 +70,11 @@ class Config:
     SECRET_KEY: str | None = "dev-only-secret-change-me"
     SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE_DIR / 'microventure.sqlite'}"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # Settings of every PostgreSQL session (libpq's ``options``; empty: the server's own).
+    # PostgreSQL's JIT compiles the results figures' queries on each run and so costs them
+    # 40–50 ms at district scale (bench/RESULTS.md); the app's queries gain nothing from it.
+    # Set it to "" behind a pooler that refuses startup options (PgBouncer's transaction mode).
+    POSTGRES_OPTIONS = "-c jit=off"
     REDIS_URL: str | None = None
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -189,3 +194,13 @@ def finalize(config: dict) -> None:
     if uri.startswith("postgresql://"):
         uri = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
     config["SQLALCHEMY_DATABASE_URI"] = uri
+    if uri.startswith("postgresql") and config.get("POSTGRES_OPTIONS"):
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = _with_session_options(
+            config["SQLALCHEMY_ENGINE_OPTIONS"], config["POSTGRES_OPTIONS"]
+        )
+
+
+def _with_session_options(engine_options: dict, options: str) -> dict:
+    """The engine options with PostgreSQL session settings given to every new connection."""
+    connect_args = {**engine_options.get("connect_args", {}), "options": options}
+    return {**engine_options, "connect_args": connect_args}

@@ -149,7 +149,7 @@ def admin_work(user: User, today: date) -> list[Item]:
         Item(_l("Eligible applications short of reviewers"), found[1], "calls.admin_index", {}),
         Item(_l("Reviews overdue"), found[2], "calls.admin_index", {}, True),
         Item(_l("Public notices open"), found[3], "notices.index", {}),
-        Item(_l("Projects with a tranche due"), waiting.due_count, projects, {"due": "1"}, True),
+        Item(_l("Projects with a tranche due"), waiting.due_count, "payments.due", {}, True),
         Item(
             _l("Projects with records or reports to review"),
             waiting.review_count,
