@@ -1,4 +1,4 @@
-"""docs/deploy.md and deploy/ say what the app does: every ``flask --app wsgi …`` they name is a
+"""docs/deploy.md and docs/deploy/ say what the app does: every ``flask --app wsgi …`` they name is a
 command with those options, the units run files that exist, the settings they set are the app's,
 nginx lets through what the app reads to its end, the metrics they alert on are exported, and
 the nightly backup script makes a backup and prunes old ones."""
@@ -20,7 +20,7 @@ from microventure.core.config import Config
 from tests.helpers_ops import ROOT, drop_site, new_site
 
 GUIDE = ROOT / "docs" / "deploy.md"
-DEPLOY = ROOT / "deploy"
+DEPLOY = ROOT / "docs" / "deploy"
 PACKAGE = ROOT / "microventure"
 
 
@@ -77,7 +77,7 @@ def _unit(name: str) -> dict[str, list[str]]:
 def test_the_units_run_what_the_repository_has():
     web = _unit("microventure-web.service")
     assert web["ExecStart"] == [
-        "/opt/microventure/.venv/bin/gunicorn --config deploy/gunicorn.conf.py wsgi:app"
+        "/opt/microventure/.venv/bin/gunicorn --config docs/deploy/gunicorn.conf.py wsgi:app"
     ]
     assert (ROOT / "wsgi.py").is_file() and (DEPLOY / "gunicorn.conf.py").is_file()
     assert "PROMETHEUS_MULTIPROC_DIR=/run/microventure/prometheus" in web["Environment"]
@@ -87,7 +87,7 @@ def test_the_units_run_what_the_repository_has():
         assert f"/.venv/bin/celery -A microventure.worker {role} " in start
     assert "celery_app = " in (PACKAGE / "worker.py").read_text()
     backup = _unit("microventure-backup.service")
-    assert backup["ExecStart"] == ["/opt/microventure/deploy/backup.sh"]
+    assert backup["ExecStart"] == ["/opt/microventure/docs/deploy/backup.sh"]
     assert os.access(DEPLOY / "backup.sh", os.X_OK)
     timer = _unit("microventure-backup.timer")
     assert timer["OnCalendar"] == ["*-*-* 02:30:00"] and timer["Persistent"] == ["true"]
@@ -139,7 +139,7 @@ def test_the_metrics_the_guide_and_the_alerts_name_are_exported():
     source = (PACKAGE / "ops" / "metrics.py").read_text(encoding="utf-8")
     exported = set(re.findall(r'"(microventure_\w+)"', source))
     named = set()
-    for name in ("docs/deploy.md", "deploy/alerts.yml"):
+    for name in ("docs/deploy.md", "docs/deploy/alerts.yml"):
         named |= set(re.findall(r"\b(microventure_[a-z_]+)", (ROOT / name).read_text()))
     named = {re.sub(r"_(total|bucket|count|sum)$", "", n) for n in named}
     named -= {"microventure_proxy", "microventure_restored"}  # a file and a database, not metrics

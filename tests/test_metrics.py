@@ -239,14 +239,14 @@ def test_an_unreachable_broker_is_reported_not_raised(app, client, open_metrics,
 
 @pytest.mark.no_transaction
 def test_gunicorn_workers_add_up_their_counts(tmp_path):
-    """Under deploy/gunicorn.conf.py with PROMETHEUS_MULTIPROC_DIR, any worker's scrape counts
+    """Under docs/deploy/gunicorn.conf.py with PROMETHEUS_MULTIPROC_DIR, any worker's scrape counts
     every worker's requests."""
     site = new_site(tmp_path, "gunicorn")
     site.flask("db", "upgrade")
     folder = tmp_path / "prometheus"
     port = free_port()
     env = site.env(PROMETHEUS_MULTIPROC_DIR=str(folder), FLASK_METRICS_TOKEN=TOKEN)
-    command = [sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py"]
+    command = [sys.executable, "-m", "gunicorn", "--config", "docs/deploy/gunicorn.conf.py"]
     command += ["--workers", "2", "--bind", f"127.0.0.1:{port}", "wsgi:app"]
     server = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"

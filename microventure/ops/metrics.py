@@ -7,7 +7,7 @@ Only a request with ``Authorization: Bearer <METRICS_TOKEN>`` or from an address
 ``METRICS_ALLOW`` sees it; any other gets the 404 page, as if there were none.
 
 Under gunicorn each worker counts its own requests. With ``PROMETHEUS_MULTIPROC_DIR`` set (to an
-empty folder, before the workers start: deploy/gunicorn.conf.py does it) the workers write their
+empty folder, before the workers start: docs/deploy/gunicorn.conf.py does it) the workers write their
 counts there and a scrape answered by any of them adds all up; without it a scrape shows the one
 worker that answered it. The database's figures are the same from every worker."""
 

@@ -1,5 +1,5 @@
 """gunicorn settings for the microventure-web unit (docs/deploy.md):
-``gunicorn --config deploy/gunicorn.conf.py wsgi:app``. Values come from the environment
+``gunicorn --config docs/deploy/gunicorn.conf.py wsgi:app``. Values come from the environment
 (/etc/microventure/env) where given.
 
 PROMETHEUS_MULTIPROC_DIR (set it in the environment, so every worker sees it when it imports

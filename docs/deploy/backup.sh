@@ -1,7 +1,7 @@
 #!/bin/sh
 # One backup into a new folder named by the time, then the backups older than BACKUP_KEEP_DAYS
 # removed (only after this one succeeded). Run by microventure-backup.service; by hand:
-#   set -a; . /etc/microventure/env; set +a; /opt/microventure/deploy/backup.sh
+#   set -a; . /etc/microventure/env; set +a; /opt/microventure/docs/deploy/backup.sh
 set -eu
 cd "${APP_DIR:-/opt/microventure}"
 FLASK="${FLASK:-.venv/bin/flask}"
