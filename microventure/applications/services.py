@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from microventure.accounts.models import Organization, User
 from microventure.applications import rules
@@ -137,8 +137,24 @@ def save_draft(*, application: Application, content: ApplicationContent, actor: 
     application.budget_lines = [
         BudgetLine(position=i, **vars(row)) for i, row in enumerate(content.budget_lines)
     ]
+    application.requested_grant = application.total(FundingSource.GRANT)
     application.updated_at = utcnow()
     db.session.flush()
+
+
+def keep_requested_grant(application_ids: list[int]) -> None:
+    """``requested_grant`` of applications whose budget lines were bulk-inserted (the demo's
+    and the benchmarks' writers): their grant lines added up, as ``save_draft`` keeps it."""
+    line = BudgetLine
+    grant = (
+        select(func.coalesce(func.sum(line.unit_price * line.quantity), 0))
+        .where(line.application_id == Application.id, line.source == FundingSource.GRANT)
+        .scalar_subquery()
+    )
+    stmt = update(Application).where(Application.id.in_(application_ids))
+    db.session.execute(
+        stmt.values(requested_grant=grant), execution_options={"synchronize_session": False}
+    )
 
 
 # ------------------------------------------------------------------------------------ submission
