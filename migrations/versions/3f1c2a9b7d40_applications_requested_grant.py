@@ -31,5 +31,6 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('applications', schema=None) as batch_op:
-        batch_op.drop_column('requested_grant')
+    # not a batch: on SQLite that rebuilds the table, which other tables' foreign keys refuse
+    # once it has rows (SQLite ≥ 3.35 and PostgreSQL both drop a column in place)
+    op.execute('ALTER TABLE applications DROP COLUMN requested_grant')
