@@ -29,6 +29,7 @@ from microventure.applications.models import (  # noqa: E402
     FundingSource,
     PlannedActivity,
 )
+from microventure.applications.services import keep_requested_grant  # noqa: E402
 from microventure.calls import services as calls  # noqa: E402
 from microventure.calls.models import Call, CallStatus, Domain  # noqa: E402
 from microventure.core.models import AuditEvent  # noqa: E402
@@ -419,6 +420,7 @@ def _bulk_projects(call, admin, orgs, count: int, rng, *, current: bool) -> list
     for application_id, grant in zip(ids, grants, strict=True):
         lines += ranking.budget_lines(application_id, grant)
     _insert(BudgetLine, lines, returning=False)
+    keep_requested_grant(ids)
     amounts = [g * 7 // 10 + (g - g * 7 // 10) // 10 * 10 for g in grants]
     _insert(
         Decision,

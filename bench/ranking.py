@@ -249,6 +249,7 @@ def _bulk_applications(call: Call, street: Street, admin, count: int, rng) -> li
         grant = rng.randrange(100, 500) * 100_00  # ¥10,000–49,900
         lines += budget_lines(application_id, grant)
     _insert(BudgetLine, lines, returning=False)
+    applications.keep_requested_grant(ids)
     return ids
 
 

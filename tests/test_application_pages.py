@@ -139,6 +139,7 @@ def test_the_applicant_starts_saves_is_refused_fixes_uploads_and_submits(
     db.session.refresh(application)
     assert [(a.name, a.month) for a in application.activities] == [("智能手机课堂", "2027-01")]
     assert application.requested_amount == 5_000_00
+    assert application.requested_grant == 5_000_00  # kept for the results figures
 
     # Submitting refuses with every problem on the page, and keeps what was typed.
     response = client.post(
@@ -166,6 +167,7 @@ def test_the_applicant_starts_saves_is_refused_fixes_uploads_and_submits(
     assert application.title == "长者智能手机课堂"
     assert len(application.budget_lines) == 3
     assert (application.requested_amount, application.total_budget) == (25_000_00, 45_000_00)
+    assert application.requested_grant == 25_000_00
     (plan,) = application.current_attachments
     assert plan.original_name == "项目计划书.pdf" and plan.kind is AttachmentKind.PROJECT_PLAN
 

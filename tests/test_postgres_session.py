@@ -15,7 +15,7 @@ def test_the_app_turns_postgresql_jit_off_unless_told_otherwise():
     engine_options = create_app("testing", SQLALCHEMY_DATABASE_URI=URL).config[
         "SQLALCHEMY_ENGINE_OPTIONS"
     ]
-    assert engine_options["connect_args"] == {"options": "-c jit=off"}
+    assert engine_options["connect_args"] == {"options": "-c jit=off -c work_mem=16MB"}
     assert engine_options["pool_pre_ping"] is True  # the other engine options are kept
 
     plain = create_app("testing", SQLALCHEMY_DATABASE_URI=URL, POSTGRES_OPTIONS="")
@@ -31,4 +31,5 @@ def test_a_session_on_postgresql_runs_without_jit():
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
     with app.app_context():
         assert db.session.execute(text("SHOW jit")).scalar() == "off"
+        assert db.session.execute(text("SHOW work_mem")).scalar() == "16MB"
         db.engine.dispose()

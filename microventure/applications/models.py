@@ -89,6 +89,8 @@ class Application(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None]
+    # the grant budget lines added up (fen), kept by save_draft: what the results figures read
+    requested_grant: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
 
     call: Mapped[Call] = relationship()
     organization: Mapped[Organization] = relationship()

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
 from microventure.accounts.models import Organization, User
-from microventure.applications import rules
+from microventure.applications import queries, rules
 from microventure.applications.models import (
     APPLICATION,
     Application,
@@ -137,8 +137,20 @@ def save_draft(*, application: Application, content: ApplicationContent, actor: 
     application.budget_lines = [
         BudgetLine(position=i, **vars(row)) for i, row in enumerate(content.budget_lines)
     ]
+    application.requested_grant = application.requested_amount
     application.updated_at = utcnow()
     db.session.flush()
+
+
+def keep_requested_grant(application_ids: list[int]) -> None:
+    """``requested_grant`` of applications whose budget lines were bulk-inserted (the demo's
+    and the benchmarks' writers): their grant lines added up in SQL, as ``save_draft`` keeps
+    it from ``requested_amount``."""
+    stmt = update(Application).where(Application.id.in_(application_ids))
+    db.session.execute(
+        stmt.values(requested_grant=queries.requested_amount_column()),
+        execution_options={"synchronize_session": False},
+    )
 
 
 # ------------------------------------------------------------------------------------ submission

@@ -13,6 +13,7 @@ from sqlalchemy import insert
 from microventure.accounts.models import Organization, OrganizationKind, Street, VerificationStatus
 from microventure.applications.models import Application, ApplicationStatus, BudgetLine
 from microventure.applications.models import FundingSource as Source
+from microventure.applications.services import keep_requested_grant
 from microventure.calls.models import BudgetCategory, Call, Domain, TrancheTrigger
 from microventure.decisions.models import Decision, Outcome
 from microventure.extensions import db
@@ -137,6 +138,7 @@ def write_round(
     ]
     app_ids = db.session.scalars(insert(Application).returning(Application.id), rows).all()
     _lines_and_decisions(call, actor_id, plan, list(zip(app_ids, statuses, strict=True)))
+    keep_requested_grant(app_ids)
     totals.counts["ineligible"] += ineligible
     totals.counts["eligible"] += plan.applications - ineligible
     totals.money["requested"] += plan.requested * plan.applications

@@ -1,6 +1,6 @@
 """Read side of the results: every figure from a fixed number of set-based SQL aggregates.
 
-Each kind of fact (applications with their grant lines, projects with their tranches, accepted
+Each kind of fact (applications with the grant they ask for, projects with their tranches, accepted
 activity records) is one query: its rows, filtered and scoped, are grouped at the finest grain
 (call × street × domain × month) and added up in Python into the whole and each dimension, with
 conditional sums for the measures; only the distinct count of organisations taking part is
@@ -23,8 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from microventure.accounts.models import Organization
-from microventure.applications.models import Application, ApplicationStatus, BudgetLine
-from microventure.applications.models import FundingSource as Source
+from microventure.applications.models import Application, ApplicationStatus
 from microventure.calls.models import Call, Domain
 from microventure.decisions.models import Decision, Outcome
 from microventure.extensions import db
@@ -233,6 +232,7 @@ def _application_facts(scope: Scope):
             _when(status == ApplicationStatus.APPROVED).label("approved"),
             _when(Decision.outcome == Outcome.RECOMMENDED, amount).label("recommended"),
             _when(status == ApplicationStatus.APPROVED, amount).label("granted"),
+            Application.requested_grant.label("requested"),
             _when(_first_time()).label("first"),
         ).outerjoin(Decision, Decision.application_id == Application.id),
         scope,
@@ -243,26 +243,12 @@ def _application_measures(c) -> dict:
     return {
         "received": func.count(),
         "eligible": _sum(c.eligible),
+        "amount_requested": _sum(c.requested),
         "approved": _sum(c.approved),
         "amount_recommended": _sum(c.recommended),
         "amount_approved": _sum(c.granted),
         "first_time": _sum(c.first),
     }
-
-
-def _requested_part(scope: Scope) -> tuple:
-    """The grants the applications ask for: their grant budget lines, grouped with the
-    applications' keys (its own part of the applications' UNION ALL, so the lines are read
-    in the same pass as their applications rather than summed per application first)."""
-    line = BudgetLine
-    facts = _submitted(
-        select(*_application_keys(), (line.unit_price * line.quantity).label("fen"))
-        .select_from(line)
-        .join(Application, Application.id == line.application_id)
-        .where(line.source == Source.GRANT),
-        scope,
-    ).subquery()
-    return facts, {"amount_requested": _sum(facts.c.fen)}
 
 
 def _organizations(scope: Scope, dims=DIMENSIONS) -> list:
@@ -379,7 +365,7 @@ def figures(scope: Scope) -> Figures:
     found = Figures()
     applications = _application_facts(scope)
     measures = _application_measures(applications.c)
-    _add_up(found, _grouped((applications, measures), _requested_part(scope)))
+    _add_up(found, _grouped((applications, measures)))
     _add_up(found, _grouped(_project_part(scope), _tranche_part(scope)))
     _add_up(found, _grouped(_activity_part(scope)))
     for row in _organizations(scope):
