@@ -13,6 +13,8 @@ BEAT_SCHEDULE = {
     # Hourly through the working day (Asia/Shanghai, the Celery timezone; nobody is woken at
     # night): a run that beat or the broker missed is caught up by the next, since each scan
     # covers what became due since the last successful run.
+    # the district's figures computed ahead (stats/snapshots.py): changes made outside requests
+    "refresh-figures": {"task": "microventure.stats.tasks.refresh_figures", "schedule": 60.0},
     "reminders": {
         "task": "microventure.notifications.tasks.send_reminders",
         "schedule": crontab(hour="8-21", minute=0),
@@ -100,6 +102,9 @@ class Config:
     ITEMS_PER_PAGE = 20
     # results figures are kept this long per process unless the data changes (stats/cache.py)
     STATS_CACHE_SECONDS = 60
+    # the district's figures, computed ahead by a worker, are read for this long at most while
+    # the data is unchanged (stats/snapshots.py; 0: never read)
+    STATS_SNAPSHOT_SECONDS = 600
     # exports with more rows are built by a Celery task, the page showing their progress
     STATS_EXPORT_ASYNC_ROWS = 3000
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"  # links in e-mails
@@ -155,6 +160,7 @@ class TestingConfig(Config):
     # each test computes its figures (ids are reused after a rollback, so the version could
     # repeat across tests); tests/test_stats_cache.py turns the cache on
     STATS_CACHE_SECONDS = 0
+    STATS_SNAPSHOT_SECONDS = 0  # tests/test_stats_snapshots.py turns it on
 
 
 class ProductionConfig(Config):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from microventure.accounts.models import Street
 from microventure.calls.models import Call
 from microventure.extensions import db
-from microventure.stats import cache
+from microventure.stats import cache, snapshots
 from microventure.stats.forms import Filters
 from microventure.stats.queries import Figures, Measures, Scope, figures, fund_figures
 
@@ -58,6 +58,8 @@ def dashboard(filters: Filters, allowed: set[int] | None) -> Dashboard:
 
 
 def figures_and_funds(scope: Scope) -> tuple[Figures, tuple]:
-    """The figures and fund figures of a scope: eight queries, or one while they are cached."""
+    """The figures and fund figures of a scope: eight queries, or one while they are cached or
+    kept ahead (``snapshots.py``)."""
     key = ("figures", scope.filters, None if scope.streets is None else frozenset(scope.streets))
-    return cache.cached(key, lambda: (figures(scope), fund_figures(scope)))
+    compute = lambda: (figures(scope), fund_figures(scope))  # noqa: E731
+    return cache.cached(key, compute, kept=snapshots.key_of(scope), decode=snapshots.decode)

@@ -78,3 +78,15 @@ EXPORT_JOB = StateMachine(
     refusal=N_("An export that is %(current)s cannot become %(new)s."),
     describe=lambda job: {"kind": job.kind},
 )
+
+
+class FigureSnapshot(Base):
+    """The figures of a scope as a worker computed them at one version of the data
+    (``stats/snapshots.py``): a view at that version reads them instead of computing them."""
+
+    __tablename__ = "figure_snapshots"
+
+    key: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    version: Mapped[str] = mapped_column(sa.String(400))
+    payload: Mapped[str] = mapped_column(sa.Text)
+    computed_at: Mapped[datetime]

@@ -2,9 +2,14 @@
 
 from celery import shared_task
 
-from microventure.stats import jobs
+from microventure.stats import jobs, snapshots
 
 
 @shared_task(ignore_result=True)
 def build_export(job_id: int) -> None:
     jobs.build(job_id)
+
+
+@shared_task(ignore_result=True)
+def refresh_figures() -> int:
+    return snapshots.refresh()

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from microventure.calls.models import Domain
 from microventure.core.i18n import current_language
 from microventure.core.policy import authorize, can, street_scope
-from microventure.stats import board, charts, tables
+from microventure.stats import board, charts, snapshots, tables
 from microventure.stats.forms import Filters
 
 bp = Blueprint("stats", __name__, url_prefix="/admin/stats")
@@ -17,6 +17,14 @@ def board_of_request() -> tuple[Filters, board.Dashboard]:
     authorize(current_user, "stats.view")
     filters = Filters.parse(request.args)
     return filters, board.dashboard(filters, street_scope(current_user))
+
+
+@bp.after_app_request
+def _refresh_after_a_change(response):
+    # any write that succeeded may change the figures: the district's are computed ahead
+    if request.method not in ("GET", "HEAD", "OPTIONS") and response.status_code < 400:
+        snapshots.refresh_soon()
+    return response
 
 
 @bp.get("")
