@@ -31,13 +31,15 @@ AT_ONCE = 3.0
 
 
 def outage_app(tmp_path, smtp_port: int, redis, log_handler=None, **extra):
-    """Production's set-up: one Redis for the broker and the limiter."""
+    """Production's set-up: one Redis for the broker and the limiter, and the district's figures
+    computed ahead (every successful write asks the worker for a refresh)."""
     app = make_app(
         f"sqlite:///{tmp_path / 'outage.sqlite'}",
         smtp_port,
         redis.url,
         RATELIMIT_STORAGE_URI=redis.url,
         UPLOAD_FOLDER=str(tmp_path / "uploads"),
+        STATS_SNAPSHOT_SECONDS=600,
         **extra,
     )
     build_schema(app)
@@ -204,6 +206,7 @@ def test_redis_stopped_and_hung_while_applicants_submit_then_every_email_arrives
         "MAIL_PORT": port,
         "MAIL_RETRY_SECONDS": 0,
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "STATS_SNAPSHOT_SECONDS": 600,
     }
     answers = []
     with worker_process(app, **settings):

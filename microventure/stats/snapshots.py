@@ -6,8 +6,8 @@ district scale, bench/RESULTS.md): five passes over every application, project a
 the district. The whole district without filters — the district dashboard's first view and the
 public results page — is therefore kept in the database (``FigureSnapshot``) at the version of
 the data it was computed from (``cache.version``). A worker refreshes it after every request
-that committed a change (``refresh_soon``, a second later, so a burst of changes costs one
-refresh) and once a minute (Celery beat: changes made outside requests, lost tasks). A view
+that committed a change (``refresh_soon``, at most once a second from each process, so a burst
+of changes costs few refreshes) and once a minute (Celery beat: changes made outside requests, lost tasks). A view
 reads the snapshot only while it is of the data's current version and younger than
 ``STATS_SNAPSHOT_SECONDS``; otherwise it computes the figures itself, exactly as without
 snapshots. The embedded default (no broker) keeps none: a refresh would run in the request
@@ -122,9 +122,16 @@ def _refresh_once() -> int:
     return computed
 
 
+def kept() -> bool:
+    """Snapshots are read (and so worth computing) only with ``STATS_SNAPSHOT_SECONDS`` set."""
+    return bool(current_app.config.get("STATS_SNAPSHOT_SECONDS"))
+
+
 def refresh() -> int:
     """Compute the kept scopes whose snapshot is stale, one run at a time across processes, and
     again while the data changed under the run. Returns how many snapshots were computed."""
+    if not kept():
+        return 0
     with exclusive("figure-snapshots", ttl_seconds=300) as run:
         if run is None:
             return 0  # a run is going: it computes again if the data changes under it
@@ -139,17 +146,22 @@ def refresh() -> int:
 
 
 def refresh_soon() -> None:
-    """After a request that committed a change: a refresh in a second, at most one a second
-    from this process. Never raises and gives up fast: the request's work is done, and the
-    minute's refresh catches up after a broker outage."""
+    """After a request that committed a change: a refresh now, at most one a second from this
+    process. Never raises and gives up fast: the request's work is done, and the minute's
+    refresh catches up after a broker outage. No countdown: a worker holding a task until its
+    ETA crashes when the broker goes away (kombu cannot give the unacknowledged task back
+    without a connection: tests/test_broker_outage.py), and the refresh, one run at a time,
+    computes again while changes go on under it."""
     celery_app = current_app.extensions["celery"]
-    if celery_app.conf.task_always_eager or time.monotonic() - _last_request[0] < 1:
+    if not kept() or celery_app.conf.task_always_eager:
+        return
+    if time.monotonic() - _last_request[0] < 1:
         return
     _last_request[0] = time.monotonic()
     task = celery_app.tasks["microventure.stats.tasks.refresh_figures"]
     try:
         timeout = current_app.config["OUTBOX_HANDOVER_TIMEOUT"]
         with fail_fast_connection(celery_app, timeout) as connection:
-            task.apply_async(countdown=1, connection=connection, retry=False)
+            task.apply_async(connection=connection, retry=False)
     except Exception as exc:  # any broker failure: the minute's refresh catches up
         log.warning("could not ask for a refresh of the figures (%s)", type(exc).__name__)
