@@ -116,6 +116,7 @@ BLUEPRINTS = (
     "microventure.accounts.auth",
     "microventure.accounts.views",
     "microventure.accounts.admin_views",
+    "microventure.accounts.elder_mode",
     "microventure.funds.views",
     "microventure.calls.views",
     "microventure.applications.views",

@@ -179,7 +179,7 @@ def log_in(page, base: str, email: str) -> None:
     page.goto(f"{base}/auth/login")
     page.fill("#email", email)
     page.fill("#password", DEMO_PASSWORD)
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     page.wait_for_url(f"{base}/")
 
 

@@ -13,7 +13,7 @@ def log_in(page, base, email):
     page.goto(f"{base}/auth/login")
     page.fill("#email", email)
     page.fill("#password", "demo-password")
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     page.wait_for_url(f"{base}/")
 
 
@@ -58,7 +58,7 @@ def test_signup_form_keeps_what_was_typed_after_an_error(phone, live_server):
     phone.fill("#confirm", "a-long-password")
     phone.fill("#name", "浏览器测试机构")
     phone.fill("#description", "写了很多字的机构简介")
-    phone.click("form button[type=submit]")
+    phone.click("main form button[type=submit]")
     phone.wait_for_load_state()
     assert phone.locator(".invalid-feedback").first.is_visible()
     assert phone.input_value("#name") == "浏览器测试机构"

@@ -113,7 +113,7 @@ def test_decide_on_a_phone(phone, served):
     phone.goto(f"{base}/auth/login")
     phone.fill("#email", ids["admin"])
     phone.fill("#password", PASSWORD)
-    phone.click("form button[type=submit]")
+    phone.click("main form button[type=submit]")
     phone.wait_for_url(f"{base}/")
     page = f"{base}/admin/calls/{ids['call']}/decisions"
     phone.goto(page)

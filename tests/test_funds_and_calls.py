@@ -487,7 +487,7 @@ def test_call_form_on_a_phone_counts_points_and_adds_rows(live_server, phone):
     page.goto(f"{base}/auth/login")
     page.fill("#email", "street@demo.local")
     page.fill("#password", "demo-password")
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     page.wait_for_url(f"{base}/")
 
     page.goto(f"{base}/admin/funds")

@@ -81,7 +81,7 @@ def test_the_decisions_page_fits_a_phone(phone, served):
     phone.goto(f"{base}/auth/login")
     phone.fill("#email", facts["admin"])
     phone.fill("#password", PASSWORD)
-    phone.click("form button[type=submit]")
+    phone.click("main form button[type=submit]")
     phone.wait_for_url(f"{base}/")
     for path in ("decisions", "notice"):
         phone.goto(f"{base}/admin/calls/{facts['call_id']}/{path}")

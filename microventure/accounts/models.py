@@ -121,6 +121,8 @@ class User(UserMixin, Base):
     mobile: Mapped[str | None] = mapped_column(sa.String(20))
     password_hash: Mapped[str] = mapped_column(sa.String(200))
     locale: Mapped[str] = mapped_column(sa.String(8), default="zh_CN")
+    # 长辈模式: larger text, higher contrast, larger targets (accounts/elder_mode.py)
+    elder_mode: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     is_active: Mapped[bool] = mapped_column(default=True)
     # Flask-Login identifies sessions by this token: changing it signs the user out everywhere.
     session_token: Mapped[str] = mapped_column(

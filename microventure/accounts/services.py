@@ -140,6 +140,17 @@ def update_profile(*, user: User, name: str, mobile: str | None, locale: str) ->
         audit.record(action="user.profile_updated", obj=user, before=before, after=after)
 
 
+def choose_elder_mode(*, user: User, on: bool) -> None:
+    """长辈模式 remembered on the account (accounts/elder_mode.py)."""
+    audit.record(
+        action="user.elder_mode_chosen",
+        obj=user,
+        before={"elder_mode": user.elder_mode},
+        after={"elder_mode": on},
+    )
+    user.elder_mode = on
+
+
 def change_password(*, user: User, current: str, new: str) -> None:
     if not verify_password(user.password_hash, current):
         raise DomainError(_l("The current password is not correct."), field="current_password")

@@ -103,6 +103,34 @@ class _CheckedMeta:
             field.invalid_choice_message = str(CHOICE_MESSAGE)  # WTForms' own is not translated
         return field
 
+    def render_field(self, field, render_kw):
+        """A field with errors says so to a screen reader and points at its messages, which
+        ``field_errors`` (a template global) renders under the id ``<field id>-error``."""
+        if field.errors:
+            render_kw = dict(render_kw)
+            render_kw["aria-invalid"] = "true"
+            described = render_kw.get("aria-describedby") or render_kw.get("aria_describedby")
+            render_kw.pop("aria_describedby", None)
+            render_kw["aria-describedby"] = " ".join(filter(None, (described, error_id(field))))
+        return super().render_field(field, render_kw)
+
+
+def error_id(field) -> str:
+    return f"{field.id}-error"
+
+
+def field_errors(field, classes: str = "") -> Markup:
+    """The messages of ``field`` under its input, announced when they appear, with the id its
+    input's ``aria-describedby`` names (``_CheckedMeta.render_field``)."""
+    if not field.errors:
+        return Markup("")
+    messages = Markup("").join(Markup("<div>%s</div>") % e for e in field.errors)
+    return Markup('<div class="invalid-feedback%s" id="%s" role="alert">%s</div>') % (
+        f" {classes}" if classes else "",
+        error_id(field),
+        messages,
+    )
+
 
 class BaseForm(FlaskForm):
     """The base of every form in the app: hostile text and numbers are refused next to their
@@ -149,7 +177,7 @@ class CheckboxList(ListWidget):
                 name = escape(group or "")
                 html.append(
                     f'<li class="check-list-group"><span aria-hidden="true">{name}</span>'
-                    f'<ul role="group" aria-label="{name}">'
+                    f'<ul aria-label="{name}">'  # a named list: role=group would unmake its items
                 )
                 current = group
             html.append(f"<li>{option()} {option.label}</li>")

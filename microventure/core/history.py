@@ -321,6 +321,13 @@ PEOPLE: dict[str, Sentence] = {
     "user.logged_in": Sentence(lambda f: _("Logged in.")),
     "user.profile_updated": Sentence(lambda f: _("Profile updated.")),
     "user.password_changed": Sentence(lambda f: _("Password changed.")),
+    "user.elder_mode_chosen": Sentence(
+        lambda f: (
+            _("Elderly-friendly mode turned on.")
+            if f.after.get("elder_mode")
+            else _("Elderly-friendly mode turned off.")
+        )
+    ),
     "user.activated": Sentence(lambda f: _("The account was activated.")),
     "user.deactivated": Sentence(lambda f: _("The account was deactivated.")),
     "user.role_granted": Sentence(

@@ -3,8 +3,10 @@ language links, the upload limit."""
 
 from flask import Flask, request, url_for
 
+from microventure.accounts import elder_mode
 from microventure.accounts.models import Role
 from microventure.core.files import max_bytes
+from microventure.core.forms import field_errors
 from microventure.core.history import describe
 from microventure.core.i18n import current_language
 from microventure.core.money import format_fen
@@ -24,6 +26,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_local, "local_time")
     app.add_template_filter(lambda d: format_local(d, "%Y-%m-%d"), "local_date")
     app.add_template_global(can)
+    app.add_template_global(field_errors)
+    app.add_template_global(elder_mode.is_on, "elder_mode")
     app.add_template_global(describe, "describe_event")
     app.add_template_global(Role, "roles")
     app.add_template_global(url_with_lang)

@@ -13,6 +13,8 @@
     var many = spec.categories.length > 4 || narrow;
     return {
       animation: false,
+      // a description a screen reader reads (the table under the chart has every number)
+      aria: { enabled: true, decal: { show: false } },
       color: ["#0d6efd", "#198754", "#fd7e14", "#6f42c1"],
       tooltip: { trigger: "axis", confine: true },
       legend: { top: 0, type: "scroll" },
