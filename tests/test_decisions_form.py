@@ -38,7 +38,9 @@ def test_the_page_has_one_decision_form_that_each_row_asks_for(client, make, log
     services.not_recommend(application=a10, reason="得分较低", actor=admin)
     login_as(admin)
     html = decisions_html(client, call, basis="suggested")
-    assert html.count('name="amount"') == 1 and html.count("<form") == 3  # + bulk, log out
+    assert (
+        html.count('name="amount"') == 1 and html.count("<form") == 4
+    )  # + bulk, log out, 长辈模式
     _row, tag, form = decision_form(html)
     assert 'data-application="" hidden' in tag
     assert ' action="' not in form.split("<input", 1)[0]  # decisions.js sets it

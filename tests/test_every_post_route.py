@@ -90,6 +90,7 @@ case(
     data=lambda w: {"email": APPLICANT, "password": DEMO_PASSWORD},
 )
 case("auth.logout", user=APPLICANT, action=lambda w: "/auth/logout")
+case("elder_mode.switch", user=APPLICANT, page=lambda w: "/calls", action=lambda w: "/elder-mode")
 case(
     "auth.signup",
     user=None,

@@ -83,7 +83,7 @@ def feedback_after(html: str, name: str) -> list[str]:
     """The invalid-feedback messages in the input group of field ``name``."""
     start = html.index(input_tag(html, name))
     group = html[start : html.index("</div>\n    </div>", start)]
-    return re.findall(r'<div class="invalid-feedback">([^<]+)</div>', group)
+    return re.findall(r'<div (?:id="[^"]*" )?class="invalid-feedback">([^<]+)</div>', group)
 
 
 def progress(html: str, testid: str) -> tuple[int, int]:

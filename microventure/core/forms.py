@@ -105,30 +105,28 @@ class _CheckedMeta:
 
     def render_field(self, field, render_kw):
         """A field with errors says so to a screen reader and points at its messages, which
-        ``field_errors`` (a template global) renders under the id ``<field id>-error``."""
+        ``field_errors`` (a template global) renders under the ids ``error_ids`` gives."""
         if field.errors:
             render_kw = dict(render_kw)
+            described = render_kw.pop("aria_describedby", None) or render_kw.get("aria-describedby")
             render_kw["aria-invalid"] = "true"
-            described = render_kw.get("aria-describedby") or render_kw.get("aria_describedby")
-            render_kw.pop("aria_describedby", None)
-            render_kw["aria-describedby"] = " ".join(filter(None, (described, error_id(field))))
+            render_kw["aria-describedby"] = " ".join(filter(None, (described, *error_ids(field))))
         return super().render_field(field, render_kw)
 
 
-def error_id(field) -> str:
-    return f"{field.id}-error"
+def error_ids(field) -> list[str]:
+    return [
+        f"{field.id}-error" + (f"-{n}" if n > 1 else "") for n in range(1, len(field.errors) + 1)
+    ]
 
 
 def field_errors(field, classes: str = "") -> Markup:
-    """The messages of ``field`` under its input, announced when they appear, with the id its
-    input's ``aria-describedby`` names (``_CheckedMeta.render_field``)."""
-    if not field.errors:
-        return Markup("")
-    messages = Markup("").join(Markup("<div>%s</div>") % e for e in field.errors)
-    return Markup('<div class="invalid-feedback%s" id="%s" role="alert">%s</div>') % (
-        f" {classes}" if classes else "",
-        error_id(field),
-        messages,
+    """The messages of ``field`` under its input, each with the id that the input's
+    ``aria-describedby`` names (``_CheckedMeta.render_field``)."""
+    css = "invalid-feedback" + (f" {classes}" if classes else "")
+    return Markup("").join(
+        Markup('<div id="%s" class="%s">%s</div>') % (id_, css, message)
+        for id_, message in zip(error_ids(field), field.errors, strict=True)
     )
 
 

@@ -323,9 +323,9 @@ PEOPLE: dict[str, Sentence] = {
     "user.password_changed": Sentence(lambda f: _("Password changed.")),
     "user.elder_mode_chosen": Sentence(
         lambda f: (
-            _("Elderly-friendly mode turned on.")
+            _("Senior mode turned on.")
             if f.after.get("elder_mode")
-            else _("Elderly-friendly mode turned off.")
+            else _("Senior mode turned off.")
         )
     ),
     "user.activated": Sentence(lambda f: _("The account was activated.")),
