@@ -280,6 +280,8 @@ def _public_page(token: str, *, form=None, out_form=None, refusal=None, done=Non
         session = services.session_for_code(token)
     except services.CodeRefused as exc:
         refusal, status = str(exc), 410 if status == 200 else status
+    if session is not None and session.activity and session.activity.status.is_accepted:
+        refusal = refusal or _("The activity record has been accepted; its check-in has closed.")
     project = db.session.get(Project, session.project_id) if session else None
     call = db.session.get(Call, project.call_id) if project else None
     device = _device()
