@@ -38,6 +38,17 @@ def uploads(app, tmp_path, monkeypatch):
 
 
 @pytest.fixture
+def login_as(login_as, client):
+    """Signed in, the pages in English (a log-in starts a new session, without the language)."""
+
+    def _login(user):
+        login_as(user)
+        client.get("/?lang=en")
+
+    return _login
+
+
+@pytest.fixture
 def r(make, client):
     client.get("/?lang=en")  # the pages in English (the catalogue's msgids)
     return active_round(make)
@@ -118,6 +129,7 @@ def test_a_participant_checks_in_once(app, client, r):
     done = check_in(client, session)
     assert done.status_code == 302 and done.location.endswith("done=in")
     again = app.test_client()  # another phone, the same person typed differently
+    again.get("/?lang=en")
     refused = check_in(again, session, name=" 王 阿姨 ")
     assert refused.status_code == 422
     assert "already checked in" in refused.get_data(as_text=True)
@@ -402,3 +414,25 @@ def test_the_owner_opens_a_session_through_the_page(client, login_as, r):
         )
         == 1
     )
+
+
+def test_the_retention_task_runs_from_beat_and_keeps_counts(app, monkeypatch, r):
+    from microventure.attendance import tasks
+    from microventure.core.config import BEAT_SCHEDULE
+    from microventure.core.timeutil import local_today
+
+    entry = BEAT_SCHEDULE["attendance-retention"]
+    assert entry["task"] == tasks.delete_expired_check_ins.name
+    session = open_session(r)
+    services.check_in(session=session, kind=CheckInKind.PARTICIPANT, name="甲", digits="1000")
+    db.session.commit()
+    tasks.delete_expired_check_ins.delay()  # eager in tests, as the embedded default runs it
+    assert db.session.scalar(select(func.count()).select_from(CheckIn)) == 1  # not yet due
+    # the project ended long enough ago: its period end is before today - retention
+    ended = (r["project"].call.project_ends_on - local_today()).days
+    monkeypatch.setitem(app.config, "ATTENDANCE_RETENTION_DAYS", -ended - 1)
+    assert tasks.run_retention() == 1
+    assert db.session.scalar(select(func.count()).select_from(CheckIn)) == 0
+    db.session.refresh(session)
+    assert session.participants == 1 and session.details_deleted_at is not None
+    assert tasks.run_retention() == 0  # and only once

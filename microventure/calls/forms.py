@@ -169,7 +169,7 @@ class CallForm(BaseForm):
     )
     attendance_tolerance = _percent(
         _l("Check-in tolerance (%)"),
-        validators=[InputRequired(), NumberRange(min=0, max=100)],
+        validators=[Optional(), NumberRange(min=0, max=100)],  # left empty: 20
     )
     attendance_keeps_names = BooleanField(_l("Check-ins keep the name typed"))
     tranches = FieldList(FormField(TrancheForm), label=_l("Payment in tranches"))
@@ -270,6 +270,14 @@ def new_call_data(*, fund_id: int | None, street_id: int | None) -> dict[str, An
     } | {f"cap_{c.value}": DEFAULT_CAPS.get(c) for c in BudgetCategory}
 
 
+def _attendance_settings(form: CallForm) -> dict[str, Any]:
+    tolerance = form.attendance_tolerance.data
+    return {
+        "attendance_tolerance": 20 if tolerance is None else tolerance,
+        "attendance_keeps_names": bool(form.attendance_keeps_names.data),
+    }
+
+
 def settings_from(form: CallForm) -> CallSettings:
     """What the admin typed, as the settings the services check."""
     return CallSettings(
@@ -310,8 +318,7 @@ def settings_from(form: CallForm) -> CallSettings:
         midterm_report_due_on=form.midterm_report_due_on.data,
         final_report_due_on=form.final_report_due_on.data,
         overspend_tolerance=form.overspend_tolerance.data,
-        attendance_tolerance=form.attendance_tolerance.data,
-        attendance_keeps_names=form.attendance_keeps_names.data,
+        **_attendance_settings(form),
         tranches=[
             Tranche(
                 percent=row.form.percent.data or 0, trigger=TrancheTrigger(row.form.trigger.data)

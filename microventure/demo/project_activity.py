@@ -12,7 +12,8 @@ from werkzeug.datastructures import FileStorage
 
 from microventure.accounts.models import User
 from microventure.applications.models import FundingSource
-from microventure.demo import attendance as demo_attendance
+from microventure.demo.attendance import link as link_check_ins
+from microventure.demo.attendance import run_session as run_check_in_session
 from microventure.demo.review_round import _scale
 from microventure.demo.story import story_day
 from microventure.extensions import db
@@ -57,7 +58,7 @@ def _activities(project: Project, n: int, admin: User) -> None:
         with story_day(held, 19):
             record = _record(project, n, k, held)
             if counted is not None:
-                demo_attendance.link(counted, record, _owner(project))
+                link_check_ins(counted, record, _owner(project))
         with story_day(held + timedelta(days=2)):
             if n == 1 and last:
                 activities.return_activity(
@@ -77,7 +78,7 @@ def _check_in(project: Project, n: int, k: int, held: date, last: bool):
         participants = typed // 2
     else:
         return None
-    return demo_attendance.run_session(
+    return run_check_in_session(
         project,
         _owner(project),
         held,

@@ -276,7 +276,6 @@ class ActivityRecord(Base):
             "AND problems_solved >= 0",
             name="counts_nonnegative",
         ),
-        sa.CheckConstraint("verified_participants >= 0", name="verified_nonnegative"),
         sa.CheckConstraint(
             "coalesce(elderly, 0) >= 0 AND coalesce(children, 0) >= 0 "
             "AND coalesce(disabled, 0) >= 0 AND coalesce(others, 0) >= 0",
@@ -309,7 +308,6 @@ class ActivitySummary(Base):
             "AND volunteer_hours >= 0 AND problems_solved >= 0",
             name="counts_nonnegative",
         ),
-        sa.CheckConstraint("verified_participants >= 0", name="verified_nonnegative"),
     )
 
 

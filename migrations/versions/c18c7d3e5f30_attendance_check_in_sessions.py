@@ -61,13 +61,12 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_attendance_sessions")),
     )
-    with op.batch_alter_table("attendance_sessions") as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_attendance_sessions_activity_id"), ["activity_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_attendance_sessions_project_id"), ["project_id"], unique=False
-        )
+    op.create_index(
+        op.f("ix_attendance_sessions_activity_id"), "attendance_sessions", ["activity_id"]
+    )
+    op.create_index(
+        op.f("ix_attendance_sessions_project_id"), "attendance_sessions", ["project_id"]
+    )
 
     op.create_table(
         "check_ins",
@@ -110,34 +109,30 @@ def upgrade():
             "session_id", "person_hash", name=op.f("uq_check_ins_session_id_person_hash")
         ),
     )
-    for table in ("activity_month", "activity_records"):
-        with op.batch_alter_table(table) as batch_op:
-            kind = sa.BigInteger() if table == "activity_month" else sa.Integer()
-            batch_op.add_column(
-                sa.Column("verified_participants", kind, server_default="0", nullable=False)
-            )
-            batch_op.create_check_constraint(
-                op.f(f"ck_{table}_verified_nonnegative"), "verified_participants >= 0"
-            )
-
-    with op.batch_alter_table("calls") as batch_op:
-        batch_op.add_column(
-            sa.Column("attendance_tolerance", sa.SmallInteger(), server_default="20", nullable=False)
+    # added in place, not in a batch: on SQLite a batch rebuilds the table, which other
+    # tables' foreign keys refuse once it has rows (and so no CHECK on these columns)
+    for table, kind in (("activity_month", sa.BigInteger()), ("activity_records", sa.Integer())):
+        op.add_column(
+            table, sa.Column("verified_participants", kind, server_default="0", nullable=False)
         )
-        batch_op.add_column(
-            sa.Column(
-                "attendance_keeps_names", sa.Boolean(), server_default=sa.false(), nullable=False
-            )
-        )
+    op.add_column(
+        "calls",
+        sa.Column("attendance_tolerance", sa.SmallInteger(), server_default="20", nullable=False),
+    )
+    op.add_column(
+        "calls",
+        sa.Column(
+            "attendance_keeps_names", sa.Boolean(), server_default=sa.false(), nullable=False
+        ),
+    )
 
 
 def downgrade():
-    with op.batch_alter_table("calls") as batch_op:
-        batch_op.drop_column("attendance_keeps_names")
-        batch_op.drop_column("attendance_tolerance")
-    for table in ("activity_records", "activity_month"):
-        with op.batch_alter_table(table) as batch_op:
-            batch_op.drop_constraint(op.f(f"ck_{table}_verified_nonnegative"), type_="check")
-            batch_op.drop_column("verified_participants")
+    # not a batch: on SQLite that rebuilds the table, which other tables' foreign keys refuse
+    # once it has rows (SQLite ≥ 3.35 and PostgreSQL both drop a column in place)
+    op.execute("ALTER TABLE calls DROP COLUMN attendance_keeps_names")
+    op.execute("ALTER TABLE calls DROP COLUMN attendance_tolerance")
+    op.execute("ALTER TABLE activity_records DROP COLUMN verified_participants")
+    op.execute("ALTER TABLE activity_month DROP COLUMN verified_participants")
     op.drop_table("check_ins")
     op.drop_table("attendance_sessions")
