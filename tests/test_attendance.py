@@ -436,3 +436,20 @@ def test_the_retention_task_runs_from_beat_and_keeps_counts(app, monkeypatch, r)
     db.session.refresh(session)
     assert session.participants == 1 and session.details_deleted_at is not None
     assert tasks.run_retention() == 0  # and only once
+
+
+def test_the_reviewing_admin_sees_the_flag_in_the_waiting_list(client, login_as, r):
+    flagged = record(r, participants=30, title="人数偏多的活动")
+    fine = record(r, participants=5, title="人数相符的活动")
+    for activity, people in ((flagged, 5), (fine, 5)):
+        session = open_session(r, activity=activity)
+        for n in range(people):
+            services.check_in(
+                session=session, kind=CheckInKind.PARTICIPANT, name=f"丙{n}", digits="3000"
+            )
+    login_as(r["admin"])
+    body = client.get("/admin/activities").get_data(as_text=True)
+    rows = dict(re.findall(r'data-activity="(\d+)"(.*?)</li>', body, re.S))
+    assert 'data-testid="attendance-flag"' in rows[str(flagged.id)]
+    assert "Only 5 checked in" in rows[str(flagged.id)]
+    assert 'data-testid="attendance-flag"' not in rows[str(fine.id)]

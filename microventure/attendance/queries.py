@@ -45,6 +45,14 @@ def exceeds(typed: int, checked_in: int, tolerance: int) -> bool:
     return typed * 100 > checked_in * (100 + tolerance)
 
 
+def flagged_column(tolerance) -> sa.ColumnElement[bool]:
+    """``exceeds`` in SQL, for lists of records: checked in at a session, and the typed
+    participants beyond the checked-in ones by more than ``tolerance`` (a column or number)."""
+    a = ActivityRecord
+    counted = sa.exists().where(AttendanceSession.activity_id == a.id)
+    return sa.and_(counted, a.participants * 100 > a.verified_participants * (100 + tolerance))
+
+
 def verified(activity: ActivityRecord, tolerance: int) -> Verified | None:
     """The record's checked-in figures (one query), None when it had no check-in session."""
     s = AttendanceSession
