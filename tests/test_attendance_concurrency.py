@@ -74,3 +74,66 @@ def test_thirty_simultaneous_check_ins_are_counted_exactly(postgres_app):
         )
         verified = db.session.get(ActivityRecord, activity_id).verified_participants
     assert session.participants == rows == verified == PEOPLE + 1
+
+
+@pytest.mark.no_transaction
+def test_check_ins_while_the_session_is_linked_to_its_record_all_count_in_it(postgres_app):
+    """The organisation links the session to the record while people are checking in: the
+    record ends with exactly the session's count."""
+    app = postgres_app
+    with app.app_context():
+        r = active_round(Factory())
+        activity = record(r, participants=20)
+        session = services.open_session(
+            project=r["project"],
+            values=services.SessionValues(
+                title="读书会",
+                place="图书室",
+                opens_at=utcnow() - timedelta(hours=1),
+                closes_at=utcnow() + timedelta(hours=1),
+            ),
+            actor=r["owner"],
+        )
+        db.session.commit()
+        path, ids = "/c/" + tokens.make_token(session), (session.id, activity.id, r["owner"].id)
+        db.session.remove()
+    session_id, activity_id, owner_id = ids
+    barrier = threading.Barrier(21)
+    errors: list[BaseException] = []
+
+    def check_in(n: int) -> None:
+        try:
+            client = app.test_client()
+            barrier.wait(timeout=30)
+            response = client.post(
+                path, data={"kind": "participant", "name": f"读者{n}", "digits": "4444"}
+            )
+            assert response.status_code == 302
+        except BaseException as exc:
+            errors.append(exc)
+
+    def link() -> None:
+        from microventure.accounts.models import User
+
+        try:
+            with app.app_context():
+                session = db.session.get(AttendanceSession, session_id)
+                owner = db.session.get(User, owner_id)
+                _ = session.project.title
+                barrier.wait(timeout=30)
+                services.link_to_record(session=session, activity_id=activity_id, actor=owner)
+                db.session.commit()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=check_in, args=(n,)) for n in range(20)]
+    threads.append(threading.Thread(target=link))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=90)
+    assert errors == []
+    with app.app_context():
+        session = db.session.get(AttendanceSession, session_id)
+        verified = db.session.get(ActivityRecord, activity_id).verified_participants
+    assert session.participants == verified == 20

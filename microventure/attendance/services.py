@@ -20,6 +20,7 @@ from microventure.attendance.models import AttendanceSession, CheckIn, CheckInKi
 from microventure.calls.models import Call
 from microventure.core import audit
 from microventure.core.errors import DomainError
+from microventure.core.locks import lock
 from microventure.core.timeutil import format_local, utcnow
 from microventure.extensions import db
 from microventure.projects.activities.rules import require_active
@@ -164,10 +165,10 @@ def link_to_record(
     """Count the session's participants in an activity record (one still under review)."""
     project = session.project
     activity = _own_record(project, activity_id)
+    lock(session)  # the counts as committed, and no check-in adds to them until this commits
     previous = session.activity_id
     if previous == activity.id:
         return session
-    db.session.refresh(session)  # the counts as committed now
     if previous is not None:
         _add_verified(previous, -session.participants)
     _add_verified(activity.id, session.participants)
@@ -230,6 +231,24 @@ def _person(session_id: int, name: str, digits: str, user: User | None) -> tuple
     return tokens.person_hash(session_id, name=name, digits=digits), name
 
 
+def _count_in(session_id: int, kind: CheckInKind) -> None:
+    """Add the check-in to the session's counts and, a participant, to its record's."""
+    column = "participants" if kind is CheckInKind.PARTICIPANT else "volunteers"
+    db.session.execute(
+        sa.update(AttendanceSession)
+        .where(AttendanceSession.id == session_id)
+        .values({column: getattr(AttendanceSession, column) + 1})
+        .execution_options(synchronize_session=False)
+    )
+    # the record the session counts in, read after the UPDATE above took the session's row
+    # (a link being made at this moment has committed by then), not from the loaded object
+    activity_id = db.session.scalar(
+        sa.select(AttendanceSession.activity_id).where(AttendanceSession.id == session_id)
+    )
+    if kind is CheckInKind.PARTICIPANT and activity_id is not None:
+        _add_verified(activity_id, 1)
+
+
 def check_in(
     *,
     session: AttendanceSession,
@@ -263,15 +282,7 @@ def check_in(
                 _l("This phone has already been used to check in to this activity.")
             ) from None
         raise DomainError(_l("You have already checked in to this activity.")) from None
-    column = "participants" if kind is CheckInKind.PARTICIPANT else "volunteers"
-    db.session.execute(
-        sa.update(AttendanceSession)
-        .where(AttendanceSession.id == session.id)
-        .values({column: getattr(AttendanceSession, column) + 1})
-        .execution_options(synchronize_session=False)
-    )
-    if kind is CheckInKind.PARTICIPANT and session.activity_id is not None:
-        _add_verified(session.activity_id, 1)
+    _count_in(session.id, kind)
     audit.record(
         action="attendance.checked_in",
         obj=session,
