@@ -453,3 +453,31 @@ def test_the_reviewing_admin_sees_the_flag_in_the_waiting_list(client, login_as,
     assert 'data-testid="attendance-flag"' in rows[str(flagged.id)]
     assert "Only 5 checked in" in rows[str(flagged.id)]
     assert 'data-testid="attendance-flag"' not in rows[str(fine.id)]
+
+
+def test_the_activities_export_has_the_verified_column(client, login_as, r):
+    from openpyxl import load_workbook
+
+    activity = record(r, participants=5)
+    session = open_session(r, activity=activity)
+    services.check_in(session=session, kind=CheckInKind.PARTICIPANT, name="丁", digits="4000")
+    activities.accept_activity(activity=activity, actor=r["admin"])
+    login_as(r["admin"])
+    response = client.get("/admin/stats/activities.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    rows = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
+    header = next(row for row in rows if "Verified participants (checked in)" in row)
+    column = header.index("Verified participants (checked in)")
+    values = [row[column] for row in rows[rows.index(header) + 1 :] if row[column] is not None]
+    assert 1 in values
+
+
+def test_a_session_is_opened_from_a_planned_activity(client, login_as, r):
+    login_as(r["owner"])
+    index = client.get(f"/projects/{r['project'].id}/activities").get_data(as_text=True)
+    links = re.findall(r'href="([^"]*planned=\d+[^"]*)" data-testid="plan-check-in"', index)
+    assert links, "each planned activity offers a check-in session"
+    page = client.get(links[0].replace("&amp;", "&")).get_data(as_text=True)
+    planned = r["project"].application.activities[0]
+    assert f'value="{planned.name}"' in page and f'value="{planned.id}"' in page
