@@ -139,6 +139,11 @@ def test_a_participant_checks_in_once(app, client, r):
     assert session.participants == 1
     row = db.session.scalar(select(CheckIn))
     assert row.name is None and "1234" not in row.person_hash and len(row.person_hash) == 64
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "attendance.checked_in")
+    )
+    assert event.after == {"check_in_id": row.id, "kind": "participant"}
+    assert event.ip_address is None  # no trace of the phone outlives the retention period
 
 
 def test_the_name_is_kept_only_when_the_call_asks(client, r):
