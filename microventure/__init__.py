@@ -42,6 +42,7 @@ def _import_models() -> None:
     all."""
     import microventure.accounts.models
     import microventure.applications.models
+    import microventure.attendance.models
     import microventure.calls.models
     import microventure.core.jobs
     import microventure.decisions.models
@@ -132,6 +133,7 @@ BLUEPRINTS = (
     "microventure.projects.payment_views",
     "microventure.projects.activities.views",
     "microventure.projects.activities.review_views",
+    "microventure.attendance.views",
     "microventure.projects.reports.views",
     "microventure.workcalendar.views",
     "microventure.stats.views",

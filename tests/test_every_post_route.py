@@ -591,6 +591,87 @@ case(
     action=lambda w: f"/projects/{w.project(3)}/activities/{w.waiting_activity(3)}/return",
     data=lambda w: {"comment": "请补充照片"},
 )
+
+
+# ------------------------------------------------------------------------------ check-in
+def check_in_session(w: World, number: int) -> int:
+    return w.id(
+        "SELECT min(id) FROM attendance_sessions WHERE project_id = :p", p=w.project(number)
+    )
+
+
+def session_page(w: World, number: int) -> str:
+    return f"/projects/{w.project(number)}/check-in/{check_in_session(w, number)}"
+
+
+def open_now(w: World, number: int, *, volunteer: bool = False) -> None:
+    """The demo's session of project ``number`` running now (the demo's were in June)."""
+    from microventure.attendance import services as attendance
+    from microventure.attendance.models import AttendanceSession, CheckInKind
+    from microventure.core.timeutil import utcnow
+
+    session = w.obj(AttendanceSession, check_in_session(w, number))
+    session.opens_at, session.closes_at = (
+        utcnow() - timedelta(hours=1),
+        utcnow() + timedelta(hours=1),
+    )
+    db.session.flush()
+    if volunteer:
+        attendance.check_in(
+            session=session, kind=CheckInKind.VOLUNTEER, name="志愿者甲", digits="4321"
+        )
+
+
+def scan_path(w: World, number: int) -> str:
+    from microventure.attendance import tokens
+    from microventure.attendance.models import AttendanceSession
+
+    return "/c/" + tokens.make_token(w.obj(AttendanceSession, check_in_session(w, number)))
+
+
+case(
+    "attendance.open_",
+    user=APPLICANT,
+    page=lambda w: f"/projects/{w.project(1)}/check-in",
+    action=lambda w: f"/projects/{w.project(1)}/check-in",
+    data=lambda w: {
+        "title": "长者健康讲座",
+        "place": "活动室",
+        "opens_at": f"{today(1)}T14:00",
+        "closes_at": f"{today(1)}T16:00",
+        "expected": "30",
+    },
+)
+case(
+    "attendance.rotate",
+    user=APPLICANT,
+    prepare=lambda w: open_now(w, 1),
+    page=lambda w: session_page(w, 1),
+    action=lambda w: session_page(w, 1) + "/rotate",
+)
+case(
+    "attendance.link",
+    user="yuangang@demo.local",
+    page=lambda w: session_page(w, 3),
+    action=lambda w: session_page(w, 3) + "/link",
+    data=lambda w: {"activity_id": str(w.waiting_activity(3))},
+)
+case(
+    "attendance.check_in",
+    user=None,
+    prepare=lambda w: open_now(w, 3),
+    page=lambda w: scan_path(w, 3),
+    action=lambda w: scan_path(w, 3),
+    data=lambda w: {"kind": "participant", "name": "新来的居民", "digits": "2468"},
+)
+case(
+    "attendance.check_out",
+    user=None,
+    prepare=lambda w: open_now(w, 3, volunteer=True),
+    page=lambda w: scan_path(w, 3),
+    action=lambda w: scan_path(w, 3) + "/out",
+    data=lambda w: {"name": "志愿者甲", "digits": "4321"},
+)
 case(
     "reports.edit",
     user="biguiyuan@demo.local",

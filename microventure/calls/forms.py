@@ -167,6 +167,11 @@ class CallForm(BaseForm):
         _l("Overspend tolerance per budget category (%)"),
         validators=[InputRequired(), NumberRange(min=0, max=100)],
     )
+    attendance_tolerance = _percent(
+        _l("Check-in tolerance (%)"),
+        validators=[Optional(), NumberRange(min=0, max=100)],  # left empty: 20
+    )
+    attendance_keeps_names = BooleanField(_l("Check-ins keep the name typed"))
     tranches = FieldList(FormField(TrancheForm), label=_l("Payment in tranches"))
 
     opens_at = DateTimeLocalField(
@@ -260,8 +265,17 @@ def new_call_data(*, fund_id: int | None, street_id: int | None) -> dict[str, An
         "disagreement_threshold": 20,
         "notice_working_days": 5,
         "overspend_tolerance": 10,
+        "attendance_tolerance": 20,
         "tranches": [{"percent": p, "trigger": t.value} for p, t in DEFAULT_TRANCHES],
     } | {f"cap_{c.value}": DEFAULT_CAPS.get(c) for c in BudgetCategory}
+
+
+def _attendance_settings(form: CallForm) -> dict[str, Any]:
+    tolerance = form.attendance_tolerance.data
+    return {
+        "attendance_tolerance": 20 if tolerance is None else tolerance,
+        "attendance_keeps_names": bool(form.attendance_keeps_names.data),
+    }
 
 
 def settings_from(form: CallForm) -> CallSettings:
@@ -304,6 +318,7 @@ def settings_from(form: CallForm) -> CallSettings:
         midterm_report_due_on=form.midterm_report_due_on.data,
         final_report_due_on=form.final_report_due_on.data,
         overspend_tolerance=form.overspend_tolerance.data,
+        **_attendance_settings(form),
         tranches=[
             Tranche(
                 percent=row.form.percent.data or 0, trigger=TrancheTrigger(row.form.trigger.data)

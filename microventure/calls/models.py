@@ -209,6 +209,12 @@ class Call(Base):
     midterm_report_due_on: Mapped[date | None]
     final_report_due_on: Mapped[date]
     overspend_tolerance: Mapped[int] = mapped_column(sa.SmallInteger, default=10)
+    # verified attendance: how far (%) a record's typed participants may exceed those checked in
+    # before the record is flagged, and whether check-ins keep the name typed
+    attendance_tolerance: Mapped[int] = mapped_column(
+        sa.SmallInteger, default=20, server_default="20"
+    )
+    attendance_keeps_names: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     opens_at: Mapped[datetime]
     closes_at: Mapped[datetime]
     reference_counter: Mapped[int] = mapped_column(default=0)

@@ -86,6 +86,8 @@ class CallSettings:
     opens_at: datetime
     closes_at: datetime
     extra: dict = field(default_factory=dict)
+    attendance_tolerance: int = 20  # % typed participants may exceed those checked in
+    attendance_keeps_names: bool = False  # check-ins keep the name typed (else only a hash)
 
 
 def settings_of(call: Call) -> CallSettings:
@@ -161,6 +163,7 @@ RANGES = {
     "notice_working_days": (1, 30),
     "disagreement_threshold": (0, 100),
     "overspend_tolerance": (0, 100),
+    "attendance_tolerance": (0, 100),
 }
 
 

@@ -31,9 +31,11 @@ def record(
     before: dict | None = None,
     after: dict | None = None,
     note: str | None = None,
+    keep_address: bool = True,
 ) -> AuditEvent:
     """Add an audit event for ``obj`` (flushed so it has an id). ``actor`` defaults to the
-    logged-in user; the client address comes from the request when there is one."""
+    logged-in user; the client address comes from the request when there is one (unless
+    ``keep_address`` is False: a resident's check-in keeps no trace of their phone)."""
     if actor is None and has_request_context() and current_user.is_authenticated:
         actor = current_user
     if obj.id is None:
@@ -46,7 +48,7 @@ def record(
         before=_plain(before) if before is not None else None,
         after=_plain(after) if after is not None else None,
         note=note,
-        ip_address=request.remote_addr if has_request_context() else None,
+        ip_address=request.remote_addr if keep_address and has_request_context() else None,
     )
     db.session.add(event_)
     db.session.flush()

@@ -15,6 +15,11 @@ BEAT_SCHEDULE = {
     # covers what became due since the last successful run.
     # the district's figures computed ahead (stats/snapshots.py): changes made outside requests
     "refresh-figures": {"task": "microventure.stats.tasks.refresh_figures", "schedule": 60.0},
+    # check-in details past their retention period deleted, once a day at night
+    "attendance-retention": {
+        "task": "microventure.attendance.tasks.delete_expired_check_ins",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "reminders": {
         "task": "microventure.notifications.tasks.send_reminders",
         "schedule": crontab(hour="8-21", minute=0),
@@ -23,6 +28,7 @@ BEAT_SCHEDULE = {
 
 
 TASK_MODULES = [
+    "microventure.attendance.tasks",
     "microventure.notifications.tasks",
     "microventure.reminders.tasks",
     "microventure.stats.tasks",
@@ -130,6 +136,12 @@ class Config:
     RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_REDIS_TIMEOUT = 0.3
     PASSWORD_RESET_MAX_AGE = 3600  # seconds a reset link works
+    # Verified attendance (attendance/): check-in details are deleted this many days after the
+    # project's period ends (the counts remain); the public check-in form's rate limits, per
+    # client address (a venue's Wi-Fi puts many phones behind one) and per session
+    ATTENDANCE_RETENTION_DAYS = 365
+    ATTENDANCE_LIMIT_PER_ADDRESS = "60 per minute"
+    ATTENDANCE_LIMIT_PER_SESSION = "600 per minute"
     REMINDER_CALL_CLOSING_DAYS = (3, 1)
     REMINDER_REVIEW_DUE_DAYS = 2
     REMINDER_REPORT_DUE_DAYS = (7, 1)

@@ -395,6 +395,13 @@ PROJECTS: dict[str, Sentence] = {
     "activity.updated": Sentence(_activity_updated),
     "activity.accepted": Sentence(lambda f: _("An activity record was accepted.")),
     "activity.returned": Sentence(lambda f: _("An activity record was returned for revision.")),
+    "attendance.session_opened": Sentence(
+        lambda f: _("Check-in session “%(title)s” opened.", title=f["title"])
+    ),
+    "attendance.code_rotated": Sentence(lambda f: _("A check-in session's code was replaced.")),
+    "attendance.session_linked": Sentence(
+        lambda f: _("A check-in session now counts in an activity record.")
+    ),
     "report.saved": Sentence(lambda f: _("%(report)s saved as a draft.", report=f.report())),
     "report.submitted": Sentence(lambda f: _("%(report)s submitted.", report=f.report())),
     "report.accepted": Sentence(lambda f: _("%(report)s accepted.", report=f.report())),
@@ -434,6 +441,14 @@ SYSTEM: dict[str, Sentence] = {
     "export.started": Sentence(lambda f: _("The export started.")),
     "export.done": Sentence(lambda f: _("The export is ready.")),
     "export.failed": Sentence(lambda f: _("The export failed.")),
+    # on the check-in session (no timeline shows these; the audit table keeps them)
+    "attendance.checked_in": Sentence(lambda f: _("Someone checked in.")),
+    "attendance.checked_out": Sentence(
+        lambda f: _("A volunteer checked out after %(minutes)s minutes.", minutes=f["minutes"])
+    ),
+    "attendance.details_deleted": Sentence(
+        lambda f: _("The check-in details were deleted at the end of the retention period.")
+    ),
 }
 
 SENTENCES: dict[str, Sentence] = {

@@ -238,6 +238,9 @@ POLICY: dict[str, Rule] = {
     "tranche.withhold": of_project(manages) & may_move(TRANCHE, TrancheStatus.WITHHELD),
     "project.report": is_own_project,
     "activity.record": is_own_project & records_activities,
+    # check-in sessions (attendance/): the organisation runs them, its admins see them
+    "attendance.view": is_own_project | manages,
+    "attendance.manage": is_own_project & records_activities,
     "project.review": manages,
     "stats.view": is_admin,
     "stats.all_streets": is_district_admin,

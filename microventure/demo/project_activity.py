@@ -12,6 +12,8 @@ from werkzeug.datastructures import FileStorage
 
 from microventure.accounts.models import User
 from microventure.applications.models import FundingSource
+from microventure.demo.attendance import link as link_check_ins
+from microventure.demo.attendance import run_session as run_check_in_session
 from microventure.demo.review_round import _scale
 from microventure.demo.story import story_day
 from microventure.extensions import db
@@ -51,9 +53,12 @@ def _activities(project: Project, n: int, admin: User) -> None:
     """Records written on the evening of each activity, reviewed two days later."""
     for k in range(3 + n % 3):
         held = FIRST_ACTIVITY + timedelta(days=21 * k + 5 * n)
+        last = k == 2 + n % 3
+        counted = _check_in(project, n, k, held, last)
         with story_day(held, 19):
             record = _record(project, n, k, held)
-        last = k == 2 + n % 3
+            if counted is not None:
+                link_check_ins(counted, record, _owner(project))
         with story_day(held + timedelta(days=2)):
             if n == 1 and last:
                 activities.return_activity(
@@ -61,6 +66,26 @@ def _activities(project: Project, n: int, admin: User) -> None:
                 )
             elif not (n == 2 and last):  # the last record of the third project waits for review
                 activities.accept_activity(activity=record, actor=admin)
+
+
+def _check_in(project: Project, n: int, k: int, held: date, last: bool):
+    """The first project's first activity was counted at the door (all came with phones but
+    two); the third project's record waiting for review typed far more than were counted."""
+    typed = int(20 + _scale(project.title, k) * 60)
+    if n == 0 and k == 0:
+        participants = typed - 2
+    elif n == 2 and last:
+        participants = typed // 2
+    else:
+        return None
+    return run_check_in_session(
+        project,
+        _owner(project),
+        held,
+        title=f"{project.title} · {TOPICS[k % len(TOPICS)]}",
+        participants=participants,
+        volunteers=3 + k,
+    )
 
 
 def _record(project: Project, n: int, k: int, held: date):

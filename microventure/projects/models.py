@@ -235,6 +235,8 @@ class ActivityRecord(Base):
     volunteers: Mapped[int] = mapped_column(default=0)
     volunteer_hours: Mapped[Decimal] = mapped_column(sa.Numeric(10, 1), default=Decimal(0))
     problems_solved: Mapped[int] = mapped_column(default=0)
+    # participants checked in at the record's check-in sessions (attendance/), kept by them
+    verified_participants: Mapped[int] = mapped_column(default=0, server_default="0")
     description: Mapped[str] = mapped_column(sa.Text, default="")
     planned_activity_id: Mapped[int | None] = mapped_column(sa.ForeignKey("planned_activities.id"))
     sign_in_sheet_id: Mapped[int | None] = mapped_column(
@@ -298,6 +300,7 @@ class ActivitySummary(Base):
     volunteers: Mapped[int] = mapped_column(sa.BigInteger)
     volunteer_hours: Mapped[Decimal] = mapped_column(sa.Numeric(14, 1))
     problems_solved: Mapped[int] = mapped_column(sa.BigInteger)
+    verified_participants: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
 
     __table_args__ = (
         sa.CheckConstraint(
@@ -308,7 +311,13 @@ class ActivitySummary(Base):
     )
 
 
-SUMMED = ("participants", "volunteers", "volunteer_hours", "problems_solved")
+SUMMED = (
+    "participants",
+    "volunteers",
+    "volunteer_hours",
+    "problems_solved",
+    "verified_participants",
+)
 
 
 def month_held(column):

@@ -127,6 +127,7 @@ def accepted_activities(scope: Scope) -> list:
             a.title,
             a.domain,
             a.participants,
+            a.verified_participants,
             a.volunteers,
             a.volunteer_hours,
             a.problems_solved,

@@ -241,6 +241,13 @@ def activities(rows: list, *, progress=None) -> Workbook:
         Col(_("Community"), lambda r: r.community or "", width=12),
         Col(_("Service domain"), lambda r: r.domain.title, width=12),
         Col(_("Participants (person-times)"), lambda r: r.participants, COUNT, 10, SUM),
+        Col(
+            _("Verified participants (checked in)"),
+            lambda r: r.verified_participants,
+            COUNT,
+            10,
+            SUM,
+        ),
         Col(_("Volunteers"), lambda r: r.volunteers, COUNT, 10, SUM),
         Col(_("Volunteer hours"), lambda r: r.volunteer_hours, HOURS, 10, SUM),
         Col(_("Community problems solved"), lambda r: r.problems_solved, COUNT, 10, SUM),

@@ -333,6 +333,7 @@ def _activity_part(scope: Scope) -> tuple:
             s.volunteers,
             s.volunteer_hours,
             s.problems_solved,
+            s.verified_participants,
         )
         .select_from(s)
         .join(Project, Project.id == s.project_id),
@@ -348,6 +349,7 @@ def _activity_part(scope: Scope) -> tuple:
             func.coalesce(func.sum(c.volunteer_hours), 0), sa.Numeric(14, 1)
         ),
         "problems_solved": _sum(c.problems_solved),
+        "verified_participants": _sum(c.verified_participants),
     }
 
 

@@ -81,6 +81,7 @@ GROUPS = (
         (
             Column("activities", _l("Activities held")),
             Column("participants", _l("Participants (person-times)")),
+            Column("verified_participants", _l("Verified participants (checked in)")),
             Column("volunteers", _l("Volunteers")),
             Column("volunteer_hours", _l("Volunteer hours"), HOURS),
             Column("problems_solved", _l("Community problems solved")),

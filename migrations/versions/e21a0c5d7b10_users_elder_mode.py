@@ -1,7 +1,7 @@
 """users.elder_mode: the elderly-friendly mode (长辈模式) remembered on the account
 
 Revision ID: e21a0c5d7b10
-Revises: c12e4a7b9d01
+Revises: c18c7d3e5f30
 Create Date: 2026-12-03 14:20:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "e21a0c5d7b10"
-down_revision = "c12e4a7b9d01"
+down_revision = "c18c7d3e5f30"
 branch_labels = None
 depends_on = None
 

@@ -229,6 +229,7 @@ def planned_vs_held(project: Project) -> PlannedVsHeld:
         c = counted.get(row.id)
         rows.append(
             {
+                "id": row.id,
                 "name": row.name,
                 "month": row.month,
                 "sessions": row.sessions,

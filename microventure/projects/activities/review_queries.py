@@ -8,6 +8,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import contains_eager
 
 from microventure.accounts.models import Community, Organization, User
+from microventure.attendance.queries import flagged_column
 from microventure.calls.models import Call
 from microventure.core.pagination import paginate_rows
 from microventure.core.policy import scope
@@ -84,6 +85,8 @@ def waiting_page(user: User, filters: WaitingFilters, *, page: int, per_page: in
         Community.name.label("community"),
         first_photo_id().label("photo_id"),
         photo_count().label("photos"),
+        ActivityRecord.verified_participants,
+        flagged_column(Call.attendance_tolerance).label("attendance_flag"),
     ).outerjoin(Community, Community.id == ActivityRecord.community_id)
     ids = _waiting(user, filters, ActivityRecord.id).order_by(None)
     return paginate_rows(rows, page=page, per_page=per_page, ids=ids)

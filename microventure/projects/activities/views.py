@@ -10,6 +10,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from microventure.applications.models import PlannedActivity
+from microventure.attendance import queries as attendance_queries
+from microventure.calls.models import Call
 from microventure.core import files
 from microventure.core.forms import perform
 from microventure.core.policy import authorize, can
@@ -98,10 +100,14 @@ def index(project_id: int):
 def detail(project_id: int, activity_id: int, return_form: ReturnForm | None = None):
     project = _project(project_id)
     activity = _activity(project, activity_id)
+    tolerance = db.session.get(Call, project.call_id).attendance_tolerance
     return render_template(
         "projects/activities/detail.html",
         project=project,
         activity=activity,
+        verified=attendance_queries.verified(activity, tolerance),
+        can_open_check_in=can(current_user, "attendance.manage", project)
+        and activity.status in activity_rules.EDITABLE,
         photos=activity.photos,
         planned=db.session.get(PlannedActivity, activity.planned_activity_id)
         if activity.planned_activity_id
