@@ -24,6 +24,12 @@ def is_on() -> bool:
     return bool(current_user and current_user.is_authenticated and current_user.elder_mode)
 
 
+def plain_menu() -> bool:
+    """In the mode, a visitor's or an applicant's menu is a plain list that is always open;
+    staff (a reviewer, an admin: anyone with a role) keep theirs, whose menus group many pages."""
+    return is_on() and not (current_user.is_authenticated and current_user.roles)
+
+
 @bp.post("/elder-mode")
 def switch():
     """Turn the mode on (``on=1``) or off, then back to the page the switch was on."""

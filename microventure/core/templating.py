@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(can)
     app.add_template_global(field_errors)
     app.add_template_global(elder_mode.is_on, "elder_mode")
+    app.add_template_global(elder_mode.plain_menu, "elder_plain_menu")
     app.add_template_global(describe, "describe_event")
     app.add_template_global(Role, "roles")
     app.add_template_global(url_with_lang)
