@@ -105,7 +105,7 @@ def _review_page(
 ) -> str:
     application, call = assignment.application, assignment.application.call
     snapshot = _reviewed_snapshot(application)
-    content = application_queries.readable(snapshot, call)
+    content = application_queries.readable(snapshot, call, blind=call.blind_review)
     attachments = _shown_attachments(snapshot, call)
     if call.blind_review:
         content = _without_names(content)
