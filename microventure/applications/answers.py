@@ -7,10 +7,12 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from microventure.applications.models import Application, ApplicationAnswer, Attachment
-from microventure.calls.models import CallQuestion, QuestionKind
+from microventure.calls.models import Call, CallQuestion, QuestionKind
 from microventure.core.money import format_fen
+from microventure.extensions import db
 
 K = QuestionKind
 Problems = list[tuple[str, str]]
@@ -208,3 +210,55 @@ def readable_answers(entries: list[dict], *, locale: str, blind: bool = False) -
         | ({"value": None} if blind and e.get("identifying") else {})
         for e in entries
     ]
+
+
+# ------------------------------------------------------------------------- lists and exports
+
+
+def cell(kind: QuestionKind, row) -> Any:
+    """One answer row's value for a list or a sheet: typed where a sheet can use the type."""
+    if kind is K.MONEY:
+        return row.money
+    if kind is K.NUMBER:
+        return row.number
+    if kind is K.DATE:
+        return row.day
+    if kind is K.YES_NO:
+        return None if row.yes is None else (_("Yes") if row.yes else _("No"))
+    if kind is K.MULTIPLE_CHOICE:
+        return "、".join(row.choices or [])
+    if kind is K.FILE:
+        return row.file_name if row.removed_at is None else None
+    return row.text
+
+
+def answer_table(call: Call, application_ids: list[int] | None = None) -> dict[int, dict[int, Any]]:
+    """Application id → question id → answer value, for the call's submitted applications (or
+    ``application_ids``), in one query whatever the number of questions."""
+    kinds = {q.id: q.kind for q in call.questions}
+    if not kinds:
+        return {}
+    stmt = (
+        select(
+            ApplicationAnswer.application_id,
+            ApplicationAnswer.question_id,
+            ApplicationAnswer.text,
+            ApplicationAnswer.number,
+            ApplicationAnswer.money,
+            ApplicationAnswer.day,
+            ApplicationAnswer.choices,
+            ApplicationAnswer.yes,
+            Attachment.original_name.label("file_name"),
+            Attachment.removed_at,
+        )
+        .outerjoin(Attachment, Attachment.id == ApplicationAnswer.attachment_id)
+        .where(ApplicationAnswer.question_id.in_(kinds))
+    )
+    if application_ids is not None:
+        stmt = stmt.where(ApplicationAnswer.application_id.in_(application_ids or [0]))
+    table: dict[int, dict[int, Any]] = {}
+    for row in db.session.execute(stmt):
+        table.setdefault(row.application_id, {})[row.question_id] = cell(
+            kinds[row.question_id], row
+        )
+    return table
