@@ -126,6 +126,9 @@ def test_a_blind_review_hides_the_answers_marked_identifying(app, make, uploads)
     html = page(client, f"/reviews/{assignment.id}")
     assert "项目负责人姓名" in html and "李明华" not in html  # identifying: hidden
     assert "资质证书.pdf" not in html
+    (licence,) = [a for a in application.current_attachments if a.original_name == "资质证书.pdf"]
+    assert f"/attachments/{licence.id}" not in html  # nor can the file be opened
+    page(client, f"/reviews/{assignment.id}/attachments/{licence.id}", 404)
     for kind in (K.NUMBER, K.MONEY, K.MULTIPLE_CHOICE):
         assert ASKED[kind][2] in html, kind  # the others are shown
 

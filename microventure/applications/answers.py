@@ -12,6 +12,7 @@ from sqlalchemy import select
 from microventure.applications.models import Application, ApplicationAnswer, Attachment
 from microventure.calls.models import Call, CallQuestion, QuestionKind
 from microventure.core.money import format_fen
+from microventure.core.timeutil import utcnow
 from microventure.extensions import db
 
 K = QuestionKind
@@ -83,6 +84,9 @@ def attach_answer(application: Application, question: CallQuestion, attachment: 
     if row is None:
         row = ApplicationAnswer(question_id=question.id)
         application.answers.append(row)
+    replaced = row.attachment
+    if replaced is not None and replaced.removed_at is None:
+        replaced.removed_at = utcnow()  # kept: an earlier submitted version may name it
     row.attachment = attachment
 
 
@@ -171,6 +175,15 @@ def snapshot_answers(application: Application) -> list[dict]:
     ]
 
 
+def identifying_files(snapshot: dict) -> set[int]:
+    """The attachments a snapshot's identifying file questions were answered with."""
+    return {
+        e["value"]["id"]
+        for e in snapshot.get("answers") or []
+        if e["kind"] == K.FILE.value and e.get("identifying") and e["value"]
+    }
+
+
 def display(kind: str, value: Any, unit: str = "") -> str:
     """A snapshot's answer as the reader reads it (— when unanswered)."""
     if value is None or value == []:
@@ -195,6 +208,16 @@ def label_of(entry: dict, locale: str) -> str:
     return entry.get("label_en") if locale == "en" and entry.get("label_en") else entry["label"]
 
 
+def _blind_text(entry: dict) -> str:
+    """An answer as a blind review shows it: identifying ones hidden, and no file's name
+    (names often carry the organisation's, as with attachments)."""
+    if entry.get("identifying"):
+        return _("(hidden in blind review)")
+    if entry["kind"] == K.FILE.value and entry["value"]:
+        return _("A file is uploaded.")
+    return display(entry["kind"], entry["value"], entry.get("unit", ""))
+
+
 def readable_answers(entries: list[dict], *, locale: str, blind: bool = False) -> list[dict]:
     """A snapshot's answers with their label and text; in blind review, identifying answers are
     left out (their question is shown, its answer hidden)."""
@@ -202,9 +225,7 @@ def readable_answers(entries: list[dict], *, locale: str, blind: bool = False) -
         e
         | {
             "title": label_of(e, locale),
-            "text": _("(hidden in blind review)")
-            if blind and e.get("identifying")
-            else display(e["kind"], e["value"], e.get("unit", "")),
+            "text": _blind_text(e) if blind else display(e["kind"], e["value"], e.get("unit", "")),
             "hidden": bool(blind and e.get("identifying")),
         }
         | ({"value": None} if blind and e.get("identifying") else {})
