@@ -428,3 +428,29 @@ def test_questions_of_another_street_s_call_are_not_found(client, make, world, l
     )
     assert response.status_code == 404
     assert world["call"].questions == []
+
+
+def test_an_english_reader_sees_the_english_label_and_a_removed_file_unanswers(
+    app, client, world, login_as
+):
+    call, admin = world["call"], world["admin"]
+    spec = call_questions.QuestionSpec(
+        kind=K.FILE, label_zh="资质证书", label_en="Licence", required=True
+    )
+    question = call_questions.add_question(call=call, spec=spec, actor=admin)
+    db.session.commit()
+    login_as(world["applicant"])
+    application = start(client, world)
+    client.post(
+        f"/applications/{application.id}/edit",
+        data=full_form(world) | {f"q_{question.id}": (io.BytesIO(PDF), "licence.pdf")},
+    )
+    page = client.get(f"/applications/{application.id}/edit?lang=en").get_data(as_text=True)
+    assert "Licence" in page and "licence.pdf" in page
+    db.session.expire_all()
+    (attachment,) = db.session.get(Application, application.id).current_attachments
+    client.post(f"/applications/{application.id}/attachments/{attachment.id}/remove")
+    response = client.post(
+        f"/applications/{application.id}/edit", data=full_form(world, action="check")
+    )
+    assert "Answer this question: 资质证书" in response.get_data(as_text=True)
