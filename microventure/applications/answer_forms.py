@@ -10,7 +10,7 @@ from flask_wtf.file import FileField
 from wtforms import Field, StringField, TextAreaField
 from wtforms.validators import Length, StopValidation
 
-from microventure.applications.answers import field_name
+from microventure.applications.answers import field_name, tidy
 from microventure.applications.forms import (
     ACCEPTED_FILES,
     SECTIONS,
@@ -79,7 +79,7 @@ class NumberAnswerField(_Typed):
         return number.quantize(Decimal("0.0001"))
 
     def show(self, value: Any) -> str:
-        return format(Decimal(value).normalize(), "f")
+        return str(tidy(Decimal(value)))
 
 
 class DateAnswerField(_Typed):

@@ -146,12 +146,20 @@ def answer_problems(application: Application) -> Problems:
 # ---------------------------------------------------------------------------- snapshot, reading
 
 
+def tidy(number: Decimal | None) -> Decimal | None:
+    """1200.0000 → 1200, 12.5000 → 12.5 (never 1.2E+3)."""
+    if number is None:
+        return None
+    whole = number.to_integral_value()
+    return whole if number == whole else number.normalize()
+
+
 def plain(kind: QuestionKind, value: Any) -> Any:
     """A typed value as JSON for the snapshot."""
     if value is None:
         return None
     if kind is K.NUMBER:
-        return format(Decimal(value).normalize(), "f")
+        return str(tidy(Decimal(value)))
     if kind is K.DATE:
         return value.isoformat()
     if kind is K.FILE:
@@ -241,7 +249,7 @@ def cell(kind: QuestionKind, row) -> Any:
     if kind is K.MONEY:
         return row.money
     if kind is K.NUMBER:
-        return row.number
+        return tidy(row.number)
     if kind is K.DATE:
         return row.day
     if kind is K.YES_NO:
