@@ -145,6 +145,7 @@ BLUEPRINTS = (
 # pages to review_admin.bp, the list declaration to reviewer_views.bp): imported before that
 # blueprint is registered.
 ROUTES_ELSEWHERE = (
+    "microventure.calls.question_views",
     "microventure.reviews.assignment_views",
     "microventure.reviews.pool.views",
     "microventure.reviews.declaration_views",

@@ -278,6 +278,94 @@ case(
     page=lambda w: f"/admin/calls/{w.call('NC-2026-MCT')}",
     action=lambda w: f"/admin/calls/{w.call('NC-2026-MCT')}/copy",
 )
+
+
+def draft_question(w: World) -> int:
+    """A question on the street's draft call (nobody has applied: it may change)."""
+    from microventure.calls import questions
+    from microventure.calls.models import Call, QuestionKind
+
+    found = db.session.scalar(
+        text("SELECT max(id) FROM call_questions WHERE call_id = :c"), {"c": w.draft_call()}
+    )
+    if found:
+        return found
+    call = w.obj(Call, w.draft_call())
+    spec = questions.QuestionSpec(kind=QuestionKind.NUMBER, label_zh="服务户数", unit="户")
+    questions.add_question(call=call, spec=spec, actor=w.actor(STREET))
+    return questions.add_question(
+        call=call,
+        spec=questions.QuestionSpec(kind=QuestionKind.YES_NO, label_zh="是否备案"),
+        actor=w.actor(STREET),
+    ).id
+
+
+def library_question(w: World) -> int:
+    from microventure.calls import questions
+    from microventure.calls.models import QuestionKind
+
+    found = db.session.scalar(text("SELECT min(id) FROM question_templates"))
+    if found:
+        return found
+    spec = questions.QuestionSpec(kind=QuestionKind.YES_NO, label_zh="是否持有居家养老服务资质")
+    return questions.add_template(spec=spec, actor=w.actor(ADMIN)).id
+
+
+case(
+    "calls.questions_page",
+    user=STREET,
+    page=lambda w: f"/admin/calls/{w.call('NC-2026-MCT')}/questions",
+    action=lambda w: f"/admin/calls/{w.call('NC-2026-MCT')}/questions",
+    data=lambda w: {"kind": "short_text", "section": "basics", "label_zh": "联系人姓名"},
+)
+case(
+    "calls.question_from_library",
+    user=STREET,
+    prepare=library_question,
+    page=lambda w: f"/admin/calls/{w.call('NC-2026-MCT')}/questions",
+    form=lambda w: f"/admin/calls/{w.call('NC-2026-MCT')}/questions/from-library",
+    action=lambda w: f"/admin/calls/{w.call('NC-2026-MCT')}/questions/from-library",
+)
+case(
+    "calls.question_edit",
+    user=STREET,
+    prepare=draft_question,
+    page=lambda w: f"/admin/calls/{w.draft_call()}/questions/{draft_question(w)}",
+    action=lambda w: f"/admin/calls/{w.draft_call()}/questions/{draft_question(w)}",
+    data=lambda w: {"label_zh": "是否已在街道备案"},
+)
+case(
+    "calls.question_move",
+    user=STREET,
+    prepare=draft_question,
+    page=lambda w: f"/admin/calls/{w.draft_call()}/questions",
+    form=lambda w: f"/admin/calls/{w.draft_call()}/questions/{draft_question(w)}/move",
+    action=lambda w: f"/admin/calls/{w.draft_call()}/questions/{draft_question(w)}/move",
+    data=lambda w: {"direction": "up"},
+)
+case(
+    "calls.question_remove",
+    user=STREET,
+    prepare=draft_question,
+    page=lambda w: f"/admin/calls/{w.draft_call()}/questions",
+    form=lambda w: f"/admin/calls/{w.draft_call()}/questions/{draft_question(w)}/remove",
+    action=lambda w: f"/admin/calls/{w.draft_call()}/questions/{draft_question(w)}/remove",
+)
+case(
+    "calls.question_library",
+    user=ADMIN,
+    page=lambda w: "/admin/question-library",
+    action=lambda w: "/admin/question-library",
+    data=lambda w: {"kind": "number", "section": "basics", "label_zh": "服务楼栋数", "unit": "栋"},
+)
+case(
+    "calls.question_template_archive",
+    user=ADMIN,
+    prepare=library_question,
+    page=lambda w: "/admin/question-library",
+    form=lambda w: f"/admin/question-library/{library_question(w)}/archive",
+    action=lambda w: f"/admin/question-library/{library_question(w)}/archive",
+)
 # --------------------------------------------------------------------------------- applications
 case(
     "applications.start",

@@ -1,6 +1,7 @@
 """Application tables: the application, its repeatable rows, attachments and versions."""
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -8,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from microventure.accounts.models import Organization, User
-from microventure.calls.models import AttachmentKind, BudgetCategory, Call, Domain
+from microventure.calls.models import AttachmentKind, BudgetCategory, Call, CallQuestion, Domain
 from microventure.core.models import AppendOnly, Base, LabelledEnum, enum_column, labels, utcnow
 from microventure.core.states import N_, StateMachine
 
@@ -288,4 +289,39 @@ APPLICATION = StateMachine(
     Application,
     moves={(before, to): f"application.{to.value}" for before, to in _MOVES},
     refusal=N_("An application that is %(current)s cannot become %(new)s."),
+)
+
+
+class ApplicationAnswer(Base):
+    """The answer to one of the call's own questions, typed by the question's kind: text, a
+    number, money in fen, a date, the chosen options, yes/no, or an uploaded file."""
+
+    __tablename__ = "application_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("applications.id", ondelete="CASCADE")
+    )
+    question_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("call_questions.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str | None] = mapped_column(sa.Text)
+    number: Mapped[Decimal | None] = mapped_column(sa.Numeric(18, 4))
+    money: Mapped[int | None] = mapped_column(sa.BigInteger)
+    day: Mapped[date | None]
+    choices: Mapped[list[Any] | None] = mapped_column(sa.JSON)
+    yes: Mapped[bool | None]
+    attachment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("attachments.id"))
+
+    question: Mapped[CallQuestion] = relationship()
+    attachment: Mapped[Attachment | None] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("application_id", "question_id"),
+        sa.CheckConstraint("money IS NULL OR money >= 0", name="money_nonnegative"),
+    )
+
+
+Application.answers = relationship(
+    ApplicationAnswer, cascade="all, delete-orphan", order_by=ApplicationAnswer.question_id
 )

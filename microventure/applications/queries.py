@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields import SelectChoice
 
 from microventure.accounts.models import Community, Membership, Organization, Street, User
+from microventure.applications.answers import readable_answers
 from microventure.applications.models import (
     Application,
     ApplicationStatus,
@@ -257,9 +258,10 @@ def live_budget(application: Application) -> BudgetSummary:
     )
 
 
-def readable(snapshot: dict, call: Call) -> dict:
+def readable(snapshot: dict, call: Call, *, blind: bool = False) -> dict:
     """A snapshot (``services.snapshot``: submitted, or built from the live draft) with titles
-    and names in the reader's language, for the read-only and print pages."""
+    and names in the reader's language, for the read-only and print pages; ``blind`` hides
+    the answers to questions marked identifying (a blind review)."""
     lines = [
         line
         | {
@@ -276,6 +278,9 @@ def readable(snapshot: dict, call: Call) -> dict:
             a | {"kind_title": AttachmentKind(a["kind"]).title} for a in snapshot["attachments"]
         ],
         "budget": budget_summary(((b["category"], b["source"], b["amount"]) for b in lines), call),
+        "answers": readable_answers(
+            snapshot.get("answers") or [], locale=current_language(), blind=blind
+        ),
     }
 
 

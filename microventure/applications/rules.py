@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from microventure.accounts.models import Organization, VerificationStatus
+from microventure.applications.answers import answer_problems
 from microventure.applications.models import Application, ApplicationStatus, FundingSource
 from microventure.calls.models import AttachmentKind, BudgetCategory, Call, CallStatus, Domain
 from microventure.core.money import format_fen
@@ -234,7 +235,12 @@ def category_cap_problems(application: Application) -> Problems:
 
 def draft_problems(application: Application) -> Problems:
     """What the applicant still has to write or fix in the form before submitting."""
-    return content_problems(application) + row_problems(application) + budget_problems(application)
+    return (
+        content_problems(application)
+        + answer_problems(application)
+        + row_problems(application)
+        + budget_problems(application)
+    )
 
 
 def submission_problems(application: Application, *, at: datetime) -> Problems:

@@ -8,11 +8,13 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import joinedload
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from microventure.applications import screening_queries as queries
 from microventure.applications import services, version_diff
+from microventure.applications.answers import answer_table
 from microventure.applications.models import Application, ApplicationStatus
 from microventure.calls.models import Call, Domain
 from microventure.core.bulk import BulkForm, Many, chosen_ids, flash_many, perform_each
@@ -86,7 +88,10 @@ def _screening_card() -> dict:
 
 
 def _managed_call(call_id: int) -> Call:
-    call = db.session.get(Call, call_id) or abort(404)
+    # with its questions in the same query: the list shows a column for each
+    call = db.session.get(
+        Call, call_id, options=[joinedload(Call.questions)], populate_existing=True
+    ) or abort(404)
     authorize(current_user, "call.manage", call, hide=True)
     return call
 
@@ -117,6 +122,8 @@ def index(call_id: int, bulk_form: BulkScreeningForm | None = None):
     return render_template(
         "screening/index.html",
         call=call,
+        questions=call.questions,
+        answers=answer_table(call, [row.id for row in pagination.items]),
         filters=filters,
         pagination=pagination,
         community_names=names,

@@ -2,12 +2,13 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
 from microventure.accounts.models import Organization, User
-from microventure.applications import queries, rules
+from microventure.applications import answers, queries, rules
 from microventure.applications.models import (
     APPLICATION,
     Application,
@@ -20,7 +21,15 @@ from microventure.applications.models import (
     PlannedActivity,
     TeamMember,
 )
-from microventure.calls.models import AttachmentKind, BudgetCategory, Call, CallStatus, Domain
+from microventure.calls.models import (
+    AttachmentKind,
+    BudgetCategory,
+    Call,
+    CallQuestion,
+    CallStatus,
+    Domain,
+    QuestionKind,
+)
 from microventure.core import audit, files, links
 from microventure.core.errors import DomainError, RuleViolations
 from microventure.core.locks import lock
@@ -87,6 +96,8 @@ class ApplicationContent:
     indicators: list[IndicatorRow] = field(default_factory=list)
     team: list[TeamRow] = field(default_factory=list)
     budget_lines: list[BudgetRow] = field(default_factory=list)
+    # the call's own questions: question id → typed answer (None: leave the answers as they are)
+    answers: dict[int, Any] | None = None
 
 
 TEXT_FIELDS = (
@@ -137,6 +148,8 @@ def save_draft(*, application: Application, content: ApplicationContent, actor: 
     application.budget_lines = [
         BudgetLine(position=i, **vars(row)) for i, row in enumerate(content.budget_lines)
     ]
+    if content.answers is not None:
+        answers.save_answers(application, content.answers)
     application.requested_grant = application.requested_amount
     application.updated_at = utcnow()
     db.session.flush()
@@ -215,6 +228,7 @@ def snapshot(application: Application) -> dict:
             {"id": a.id, "kind": a.kind.value, "name": a.original_name, "sha256": a.sha256}
             for a in application.current_attachments
         ],
+        "answers": answers.snapshot_answers(application),
     }
 
 
@@ -320,6 +334,38 @@ def add_attachment(
         obj=application,
         actor=actor,
         after={"attachment_id": attachment.id, "kind": kind, "name": attachment.original_name},
+    )
+    return attachment
+
+
+def answer_with_file(
+    *, application: Application, question: CallQuestion, upload, actor: User
+) -> Attachment:
+    """Answer a file question: the upload passes the same checks as any attachment."""
+    if question.call_id != application.call_id or question.kind is not QuestionKind.FILE:
+        raise DomainError(_l("This question does not take a file."))
+    if application.status not in EDITABLE:
+        raise DomainError(_l("A submitted application cannot be changed."))
+    field_name = answers.field_name(question)
+    stored = files.store_upload(upload, field=field_name)
+    attachment = Attachment(
+        application=application,
+        kind=AttachmentKind.OTHER,
+        storage_key=stored.storage_key,
+        original_name=stored.original_name,
+        file_type=stored.kind.value,
+        size=stored.size,
+        sha256=stored.sha256,
+        uploaded_by_id=actor.id,
+    )
+    db.session.add(attachment)
+    answers.attach_answer(application, question, attachment)
+    db.session.flush()
+    audit.record(
+        action="application.question_file_added",
+        obj=application,
+        actor=actor,
+        after={"attachment_id": attachment.id, "name": attachment.original_name},
     )
     return attachment
 

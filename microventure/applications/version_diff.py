@@ -14,8 +14,11 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from microventure.applications.answers import display as answer_text
+from microventure.applications.answers import label_of
 from microventure.applications.models import FundingSource
 from microventure.calls.models import BudgetCategory, Domain
+from microventure.core.i18n import current_language
 from microventure.core.money import format_fen
 
 TEXTS = {
@@ -256,6 +259,7 @@ def diff_snapshots(before: dict, after: dict, community_names: dict[int, str]) -
                     _field_text(name, after.get(name), community_names),
                 )
             )
+    diff.fields += answer_changes(before.get("answers") or [], after.get("answers") or [])
     diff.lists = [row_diff(name, before.get(name), after.get(name)) for name in ROW_LISTS]
     old_totals, new_totals = before.get("totals") or {}, after.get("totals") or {}
     diff.totals = [
@@ -267,6 +271,24 @@ def diff_snapshots(before: dict, after: dict, community_names: dict[int, str]) -
     diff.attachments_added = [n for k, n in new_files.items() if k not in old_files]
     diff.attachments_removed = [n for k, n in old_files.items() if k not in new_files]
     return diff
+
+
+def answer_changes(before: list[dict], after: list[dict]) -> list[Change]:
+    """The answers to the call's own questions that differ, each under its question."""
+    old = {a["question_id"]: a for a in before}
+    changes = []
+    for entry in after:
+        previous = old.get(entry["question_id"]) or {"value": None}
+        if previous["value"] != entry["value"]:
+            unit = entry.get("unit", "")
+            changes.append(
+                Change(
+                    label_of(entry, current_language()),
+                    answer_text(entry["kind"], previous["value"], unit),
+                    answer_text(entry["kind"], entry["value"], unit),
+                )
+            )
+    return changes
 
 
 def snapshot_rows(name: str, rows: list[dict]) -> tuple[list[Any], list[list[str]]]:

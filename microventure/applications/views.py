@@ -19,7 +19,8 @@ from werkzeug.wrappers import Response
 from wtforms.fields import SelectChoice
 
 from microventure.accounts.models import Organization
-from microventure.applications import queries, rules, services
+from microventure.applications import answers, queries, rules, services
+from microventure.applications.answer_forms import form_class_for, stored_answers
 from microventure.applications.forms import ApplicationForm, AttachmentForm, StartForm
 from microventure.applications.models import APPLICATION, Application, ApplicationStatus, Attachment
 from microventure.calls.models import AttachmentKind, BudgetCategory, Call, Domain
@@ -107,7 +108,7 @@ def start(call_id: int):
 
 
 def _application_form(call: Call, **kwargs) -> ApplicationForm:
-    form = ApplicationForm(**kwargs)
+    form = form_class_for(call)(**kwargs)
     form.domain.choices = [SelectChoice(value="", label=_("Choose a domain"))] + [
         SelectChoice(value=d, label=Domain(d).title) for d in call.domains
     ]
@@ -116,7 +117,8 @@ def _application_form(call: Call, **kwargs) -> ApplicationForm:
 
 
 def _stored_form(application: Application) -> ApplicationForm:
-    return _application_form(application.call, formdata=None, obj=application)
+    initial = stored_answers(answers.answer_values(application))
+    return _application_form(application.call, formdata=None, obj=application, data=initial)
 
 
 def _call_rules(call: Call) -> dict:
@@ -187,6 +189,7 @@ def _edit_page(
         sections=form.sections(rules.draft_problems(application)),
         notice=notice,
         max_upload_bytes=files.max_bytes(),
+        answer_values=answers.answer_values(application),
     )
 
 
@@ -228,6 +231,7 @@ def _attach(application: Application, upload_form: AttachmentForm) -> Attachment
 def _file_step(
     application: Application,
     upload_form: AttachmentForm,
+    form: ApplicationForm | None,
     *,
     action: str,
     attachment: Attachment | None,
@@ -235,6 +239,16 @@ def _file_step(
     """The button's own work on the files (upload, remove): whether it went through, and what
     to tell the applicant."""
     ok, done = True, []
+    for question, upload in form.uploads() if form is not None else []:
+        added = perform(
+            lambda question=question, upload=upload: services.answer_with_file(
+                application=application, question=question, upload=upload, actor=current_user
+            ),
+            form,
+        )
+        if added:
+            done.append(_("%(name)s is attached.", name=added.value.original_name))
+        ok = ok and bool(added)
     if upload_form.chosen() or action == "upload":
         added = _attach(application, upload_form)
         if added is not None:
@@ -297,7 +311,9 @@ def _save_then(
     if saved is None:
         return _edit_page(application, form, upload_form, notice=NOT_SAVED)
     checking = action in ("check", "submit")  # these say themselves that the draft is saved
-    files_ok, done = _file_step(application, upload_form, action=action, attachment=attachment)
+    files_ok, done = _file_step(
+        application, upload_form, form if posted else None, action=action, attachment=attachment
+    )
     saying = [_("Your draft is saved.")] if posted and saved and not checking else []
     for message in saying + done:
         flash(message, "success")

@@ -313,3 +313,134 @@ CALL = StateMachine(
     },
     refusal=N_("A call that is %(current)s cannot become %(new)s."),
 )
+
+
+# ------------------------------------------------------------------------- per-call questions
+
+
+class QuestionKind(LabelledEnum):
+    SHORT_TEXT = "short_text"
+    LONG_TEXT = "long_text"
+    NUMBER = "number"
+    MONEY = "money"
+    DATE = "date"
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+    YES_NO = "yes_no"
+    FILE = "file"
+
+    @property
+    def has_choices(self) -> bool:
+        return self in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE)
+
+
+labels(
+    QuestionKind,
+    {
+        QuestionKind.SHORT_TEXT: _l("Short text"),
+        QuestionKind.LONG_TEXT: _l("Long text"),
+        QuestionKind.NUMBER: _l("Number"),
+        QuestionKind.MONEY: _l("Amount of money"),
+        QuestionKind.DATE: _l("Date"),
+        QuestionKind.SINGLE_CHOICE: _l("One choice"),
+        QuestionKind.MULTIPLE_CHOICE: _l("Several choices"),
+        QuestionKind.YES_NO: _l("Yes or no"),
+        QuestionKind.FILE: _l("File upload"),
+    },
+)
+
+
+class FormSection(LabelledEnum):
+    """The part of the application form a question appears in."""
+
+    BASICS = "basics"
+    PROJECT = "project"
+    RISKS = "risks"
+    TEAM = "team"
+    BUDGET = "budget"
+    ATTACHMENTS = "attachments"
+
+
+labels(
+    FormSection,
+    {
+        FormSection.BASICS: _l("Basics"),
+        FormSection.PROJECT: _l("The project"),
+        FormSection.RISKS: _l("Risks and sustainability"),
+        FormSection.TEAM: _l("Project team"),
+        FormSection.BUDGET: _l("Budget"),
+        FormSection.ATTACHMENTS: _l("Attachments"),
+    },
+)
+
+
+class QuestionFields:
+    """What a question is, shared by a call's question and a library template."""
+
+    kind: Mapped[QuestionKind] = mapped_column(enum_column(QuestionKind, "question_kind"))
+    label_zh: Mapped[str] = mapped_column(sa.String(200))
+    label_en: Mapped[str] = mapped_column(sa.String(200), default="")
+    help: Mapped[str] = mapped_column(sa.Text, default="")
+    required: Mapped[bool] = mapped_column(default=False)
+    section: Mapped[FormSection] = mapped_column(
+        enum_column(FormSection, "form_section"), default=FormSection.PROJECT
+    )
+    choices: Mapped[list[Any]] = mapped_column(sa.JSON, default=list)
+    unit: Mapped[str] = mapped_column(sa.String(20), default="")
+    min_value: Mapped[int | None] = mapped_column(sa.BigInteger)
+    max_value: Mapped[int | None] = mapped_column(sa.BigInteger)
+    identifying: Mapped[bool] = mapped_column(default=False)
+
+    def label_in(self, locale: str) -> str:
+        return self.label_en if locale.startswith("en") and self.label_en else self.label_zh
+
+
+class CallQuestion(QuestionFields, Base):
+    """A question a call asks beyond the fixed sections (自定义申报问题); ``identifying`` answers
+    are hidden from reviewers in blind review. Numbers' bounds are whole numbers."""
+
+    __tablename__ = "call_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(sa.SmallInteger)
+    template_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("question_templates.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    call: Mapped[Call] = relationship(back_populates="questions")
+
+    __table_args__ = (
+        sa.UniqueConstraint("call_id", "position"),
+        sa.CheckConstraint(
+            "min_value IS NULL OR max_value IS NULL OR min_value <= max_value",
+            name="bounds_ordered",
+        ),
+    )
+
+
+class QuestionTemplate(QuestionFields, Base):
+    """A question in the district's library (问题库), which a call can start from."""
+
+    __tablename__ = "question_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    archived: Mapped[bool] = mapped_column(default=False)
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "min_value IS NULL OR max_value IS NULL OR min_value <= max_value",
+            name="bounds_ordered",
+        ),
+    )
+
+
+Call.questions = relationship(
+    CallQuestion,
+    back_populates="call",
+    order_by=CallQuestion.position,
+    cascade="all, delete-orphan",
+)

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from microventure.accounts.models import OrganizationKind, Street, User
+from microventure.calls import questions
 from microventure.calls.models import (
     CALL,
     Aggregation,
@@ -381,7 +382,8 @@ def _next_year(day, years: int = 1):
 
 
 def copy_call(*, call: Call, actor: User) -> Call:
-    """Last year's call as this year's draft: same settings, every date a year later."""
+    """Last year's call as this year's draft: same settings and questions, every date a year
+    later."""
     old = settings_of(call)
     code = old.code.replace(str(old.year), str(old.year + 1))
     if code == old.code or db.session.scalar(select(Call.id).where(Call.code == code)):
@@ -399,4 +401,6 @@ def copy_call(*, call: Call, actor: User) -> Call:
         if getattr(old, name) is not None
     }
     settings = replace(old, code=code, year=old.year + 1, **dates)
-    return create_call(settings=settings, actor=actor, copied_from=call)
+    created = create_call(settings=settings, actor=actor, copied_from=call)
+    questions.copy_questions(source=call, target=created)
+    return created

@@ -187,6 +187,9 @@ def _review_submitted(f: Facts) -> str:
 
 
 APPLICATIONS: dict[str, Sentence] = {
+    "application.question_file_added": Sentence(
+        lambda f: _("A file was uploaded to answer a question: %(name)s.", name=f["name"])
+    ),
     "application.started": Sentence(lambda f: _("Application started as a draft.")),
     "application.attachment_added": Sentence(
         lambda f: _(
@@ -248,6 +251,26 @@ CALLS: dict[str, Sentence] = {
         lambda f: _("Closed to applications early, at %(closes)s.", closes=f.moment("closes_at"))
     ),
     "call.published": Sentence(lambda f: _("The call was published.")),
+    "call.question_added": Sentence(lambda f: _("Question added: “%(label)s”.", label=f["label"])),
+    "call.question_changed": Sentence(
+        lambda f: _("Question changed: “%(label)s”.", label=f.after.get("label", ""))
+    ),
+    "call.question_removed": Sentence(
+        lambda f: _("Question removed: “%(label)s”.", label=f["label"])
+    ),
+    "call.question_moved": Sentence(
+        lambda f: _(
+            "Question “%(label)s” moved to place %(position)s.",
+            label=f["label"],
+            position=f["position"],
+        )
+    ),
+    "question_template.created": Sentence(
+        lambda f: _("Question added to the library: “%(label)s”.", label=f["label"])
+    ),
+    "question_template.archived": Sentence(
+        lambda f: _("Question taken out of the library: “%(label)s”.", label=f["label"])
+    ),
     "call.reviewing": Sentence(
         lambda f: _("The first decision was recorded: the call is “%(after)s”.", **f.moved())
     ),

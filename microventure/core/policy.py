@@ -202,6 +202,8 @@ POLICY: dict[str, Rule] = {
     "call.publish": manages & may_move(CALL, CallStatus.PUBLISHED),
     "call.close_early": manages & takes_applications,
     "call.run": manages & is_published,  # screening, reviewers, ranking, decisions
+    "call.questions": manages,  # what may change is the service's rule (calls/questions.py)
+    "question_library.manage": is_district_admin,
     "application.start": is_applicant,
     "application.view": is_applying_org_member | (manages & was_submitted),
     "application.edit": is_applying_org_member & is_editable,

@@ -15,9 +15,12 @@ from microventure.calls.models import (
     AttachmentKind,
     BudgetCategory,
     Domain,
+    FormSection,
     LineRule,
+    QuestionKind,
     TrancheTrigger,
 )
+from microventure.calls.questions import QuestionSpec, add_question
 from microventure.core.timeutil import local_datetime, local_today
 from microventure.demo.story import story_day
 from microventure.extensions import db
@@ -158,8 +161,43 @@ def load_round(streets: dict[str, Street], district: User) -> None:
         ),
         actor=district,
     )
+    _ask(open_call, street_admin)
     for call, actor in ((open_call, street_admin), (upcoming, district)):
         calls.publish_call(call=call, actor=actor)
+
+
+# The open call's own questions (optional: the demo's applicants may submit without them).
+DEMO_QUESTIONS = [
+    QuestionSpec(
+        kind=QuestionKind.NUMBER,
+        label_zh="项目服务楼栋的住户数",
+        label_en="Households in the buildings the project serves",
+        unit="户",
+        min_value=1,
+        max_value=20000,
+        section=FormSection.BASICS,
+        help="按楼栋登记的住户数填写。",
+    ),
+    QuestionSpec(
+        kind=QuestionKind.YES_NO,
+        label_zh="是否持有居家养老服务资质",
+        label_en="Do you hold a home-care service licence?",
+        section=FormSection.TEAM,
+    ),
+    QuestionSpec(
+        kind=QuestionKind.FILE,
+        label_zh="居家养老服务资质证书",
+        label_en="Home-care service licence",
+        section=FormSection.ATTACHMENTS,
+        help="如持有资质，请上传证书扫描件。",
+        identifying=True,
+    ),
+]
+
+
+def _ask(call, actor: User) -> None:
+    for spec in DEMO_QUESTIONS:
+        add_question(call=call, spec=spec, actor=actor)
 
 
 EXPERTISE = [

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from microventure.applications import queries as application_queries
 from microventure.applications import services as application_services
+from microventure.applications.answers import identifying_files
 from microventure.applications.models import Application, Attachment
 from microventure.calls.models import AttachmentKind, Call
 from microventure.core import files
@@ -105,7 +106,7 @@ def _review_page(
 ) -> str:
     application, call = assignment.application, assignment.application.call
     snapshot = _reviewed_snapshot(application)
-    content = application_queries.readable(snapshot, call)
+    content = application_queries.readable(snapshot, call, blind=call.blind_review)
     attachments = _shown_attachments(snapshot, call)
     if call.blind_review:
         content = _without_names(content)
@@ -139,13 +140,15 @@ def _reviewed_snapshot(application: Application) -> dict:
 
 def _shown_attachments(snapshot: dict, call: Call) -> list[dict]:
     """The submitted attachments a reviewer may open; in a blind review, without file names
-    (they often carry the organisation's) and without the documents that name the applicant."""
+    (they often carry the organisation's), without the documents that name the applicant and
+    without the files answering a question marked identifying."""
     blind = call.blind_review
+    withheld = identifying_files(snapshot) if blind else set()
     return [
         {"id": a["id"], "kind_title": AttachmentKind(a["kind"]).title, "name": a["name"]}
         | ({"name": None} if blind else {})
         for a in snapshot["attachments"]
-        if not (blind and a["kind"] in NAMING_DOCUMENTS)
+        if not (blind and (a["kind"] in NAMING_DOCUMENTS or a["id"] in withheld))
     ]
 
 

@@ -16,6 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from microventure.applications.answers import answer_table
 from microventure.calls.models import Call
 from microventure.core import sheets
 from microventure.core.files import FileKind, send_stored
@@ -118,7 +119,8 @@ def applications_xlsx(call_id: int):
     """Every submitted application of the call with its screening state and scores."""
     call = _managed_call(call_id, "call.manage")
     ranked = {row.application_id: row for row in ranking(call)}
-    book = exports.call_applications(call, export_queries.call_applications(call.id), ranked)
+    rows = export_queries.call_applications(call.id)
+    book = exports.call_applications(call, rows, ranked, answer_table(call))
     return sheets.download(book, f"{call.code}-applications.xlsx")
 
 

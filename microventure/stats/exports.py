@@ -1,10 +1,12 @@
 """The Excel exports of the results (dashboard figures, a call's applications, its notice list,
 the project ledger, activity records), all in the office layout of ``core.sheets``."""
 
+from typing import Any
+
 from flask_babel import gettext as _
 from openpyxl import Workbook
 
-from microventure.calls.models import Call
+from microventure.calls.models import Call, QuestionKind
 from microventure.core import sheets
 from microventure.core.i18n import current_language
 from microventure.core.sheets import (
@@ -113,7 +115,34 @@ def _rows(board: Dashboard, dim: str) -> list:
     return merged
 
 
-def call_applications(call: Call, rows: list, ranked: dict[int, RankRow]) -> Workbook:
+QUESTION_KINDS = {QuestionKind.MONEY: MONEY, QuestionKind.NUMBER: TWO, QuestionKind.DATE: DATE}
+
+
+def question_columns(call: Call, answers: dict[int, dict[int, Any]]) -> list[Col]:
+    """A column for each of the call's own questions, after the fixed ones."""
+    return [
+        Col(
+            _question_header(q),
+            lambda r, qid=q.id: answers.get(r.id, {}).get(qid),
+            QUESTION_KINDS.get(q.kind, sheets.TEXT),
+            18,
+            wrap=q.kind is QuestionKind.LONG_TEXT,
+        )
+        for q in call.questions
+    ]
+
+
+def _question_header(question) -> str:
+    label = question.label_in(current_language())
+    if question.kind is QuestionKind.MONEY:
+        return _("%(question)s (yuan)", question=label)
+    return f"{label}（{question.unit}）" if question.unit else label
+
+
+def call_applications(
+    call: Call, rows: list, ranked: dict[int, RankRow], answers: dict | None = None
+) -> Workbook:
+    answers = answers or {}
     book = sheets.new_workbook()
     columns = [
         Col(_("Reference"), lambda r: r.reference, width=18),
@@ -128,6 +157,7 @@ def call_applications(call: Call, rows: list, ranked: dict[int, RankRow]) -> Wor
         Col(_("Reviews"), lambda r: _rank(ranked, r, "reviews"), COUNT, 8, SUM),
         Col(_("Score"), lambda r: _rank(ranked, r, "aggregate"), TWO, 10),
         Col(_("Recommended (yuan)"), lambda r: r.recommended, MONEY, 14, SUM),
+        *question_columns(call, answers),
     ]
     sheets.add_sheet(
         book,
