@@ -54,6 +54,34 @@ def _log_in(page, base: str, email: str, password: str = helpers_browser.DEMO_PA
     page.wait_for_url(f"{base}/")
 
 
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _prefill(app, application_id: int) -> None:
+    import dataclasses
+
+    from sqlalchemy import select
+
+    from microventure.accounts.models import User
+    from microventure.applications import services as applications
+    from microventure.applications.models import Application
+    from microventure.calls.models import Domain
+    from microventure.demo.review_round import _content
+    from microventure.extensions import db
+
+    with app.app_context():
+        draft = db.session.get(Application, application_id)
+        owner = db.session.scalar(select(User).where(User.email == OWNER))
+        community = draft.organization.street.communities[0].id
+        content = _content(
+            draft.call, "长者智能手机课堂", Domain.SMART_ELDERLY_CARE, [community], 0
+        )
+        content = dataclasses.replace(content, title="", summary="")
+        applications.save_draft(application=draft, actor=owner, content=content)
+        db.session.commit()
+        db.session.remove()
+
+
 def test_the_round_in_a_browser(browser, demo):
     base = demo.base
     phone_context, phone = _page(browser, 375)
@@ -127,6 +155,39 @@ def test_the_round_in_a_browser(browser, demo):
         phone.wait_for_url(f"{base}/applications/*/edit")
         assert phone.locator("#title").is_visible()
         _clean(phone, "10-application-form")
+        application_id = int(phone.url.rstrip("/").split("/")[-2])
+
+        # the plan, the budget and the rest as a long form holds them (typing each budget line
+        # adds nothing tests/test_keyboard_browser.py does not); the title and summary typed,
+        # the project plan uploaded, then submitted
+        _prefill(demo.app, application_id)
+        phone.reload()
+        phone.locator("#title").press_sequentially("长者智能手机课堂（浏览器）")
+        phone.locator("#summary").press_sequentially("教社区长者用智能手机就医、缴费和视频通话。")
+        phone.select_option("#kind", "project_plan")
+        phone.set_input_files(
+            "#file",
+            files=[{"name": "计划书.pdf", "mimeType": "application/pdf", "buffer": PDF}],
+        )
+        phone.locator("button[value=upload]").click()
+        phone.wait_for_load_state("load")
+        assert "计划书.pdf" in phone.locator("main").inner_text()
+        phone.locator("button[value=submit]").click()
+        phone.wait_for_load_state("load")
+        assert phone.url == f"{base}/applications/{application_id}", (
+            phone.url,
+            phone.locator(".alert, .invalid-feedback").all_inner_texts(),
+        )
+        _clean(phone, "11-submitted")
+
+        # the street admin screens it: eligible
+        desk.goto(f"{base}/applications/{application_id}")
+        desk.locator(f"#screen-{application_id}-eligible").check()
+        desk.get_by_role("button", name="保存资格审查结果").click()
+        desk.wait_for_load_state("load")
+        _clean(desk, "12-screened")
+        phone.goto(f"{base}/applications/{application_id}")
+        assert "资格审查" in phone.locator("main").inner_text()
     finally:
         phone_context.close()
         desk_context.close()
