@@ -97,6 +97,30 @@ def _id(app, sql: str):
     return value
 
 
+def _notice_ended(app, call_id: int) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import text
+
+    from microventure.core.timeutil import local_today, utcnow
+    from microventure.extensions import db
+
+    with app.app_context():
+        db.session.execute(
+            text(
+                "UPDATE notices SET starts_on = :s, ends_on = :e, ends_at = :at WHERE call_id = :c"
+            ),
+            {
+                "s": local_today() - timedelta(days=12),
+                "e": local_today() - timedelta(days=2),
+                "at": utcnow() - timedelta(days=1),
+                "c": call_id,
+            },
+        )
+        db.session.commit()
+        db.session.remove()
+
+
 def _log_out(page) -> None:
     page.click("form[action$='/auth/logout'] button")
     page.wait_for_load_state("load")
@@ -246,6 +270,37 @@ def test_the_round_in_a_browser(browser, demo):
         _clean(desk, "16-scored")
         status = _id(demo.app, f"SELECT status FROM assignments WHERE id = {assignment_id}")
         assert status == "submitted", desk.locator(".alert, .invalid-feedback").all_inner_texts()
+        _log_out(desk)
+
+        # the street admin closes the call, applies the funding line and publishes the notice
+        _log_in(desk, base, "street@demo.local")
+        desk.goto(f"{base}/admin/calls/{call_id}")
+        desk.get_by_role("button", name="提前截止…").click()
+        desk.locator("form[action$='/close'] button[type=submit]").click()
+        desk.wait_for_load_state("load")
+        _clean(desk, "17-closed")
+        desk.goto(f"{base}/admin/calls/{call_id}/decisions")
+        desk.locator("#bulk-reason").press_sequentially("排名在资金线以下")
+        desk.locator("#bulk-form button[value=line]").click()
+        desk.wait_for_load_state("load")
+        _clean(desk, "18-funding-line")
+        outcome = _id(
+            demo.app, f"SELECT outcome FROM decisions WHERE application_id = {application_id}"
+        )
+        assert outcome == "recommended", desk.locator(".alert").all_inner_texts()
+        desk.goto(f"{base}/admin/calls/{call_id}/notice")
+        desk.locator("form[action$='/notice/publish'] button[type=submit]").click()
+        desk.wait_for_load_state("load")
+        _clean(desk, "19-notice")
+        # the notice's window passes on the test's clock, not by sleeping
+        _notice_ended(demo.app, call_id)
+        desk.goto(f"{base}/admin/calls/{call_id}/notice")
+        desk.locator("form[action$='/finalize'] button[type=submit]").click()
+        desk.wait_for_load_state("load")
+        _clean(desk, "20-finalized")
+        assert _id(demo.app, f"SELECT status FROM calls WHERE id = {call_id}") == "finalized", (
+            desk.locator(".alert").all_inner_texts()
+        )
     finally:
         phone_context.close()
         desk_context.close()
