@@ -18,6 +18,7 @@ import pytest
 from tests import helpers_browser
 from tests.conftest import valid_credit_code
 from tests.helpers_browser import RECORD_VIOLATIONS, screenshot, violations
+from tests.test_activities_support import jpeg
 
 demo = helpers_browser.demo
 
@@ -119,6 +120,12 @@ def _notice_ended(app, call_id: int) -> None:
         )
         db.session.commit()
         db.session.remove()
+
+
+def _today() -> str:
+    from microventure.core.timeutil import local_today
+
+    return local_today().isoformat()
 
 
 def _log_out(page) -> None:
@@ -301,6 +308,58 @@ def test_the_round_in_a_browser(browser, demo):
         assert _id(demo.app, f"SELECT status FROM calls WHERE id = {call_id}") == "finalized", (
             desk.locator(".alert").all_inner_texts()
         )
+
+        # the agreement recorded, the first tranche paid
+        project_id = _id(
+            demo.app, f"SELECT id FROM projects WHERE application_id = {application_id}"
+        )
+        desk.goto(f"{base}/projects/{project_id}")
+        _clean(desk, "21-project")
+        desk.locator("#sign input[type=date]").fill(_today())
+        desk.set_input_files(
+            "#sign input[type=file]",
+            files=[{"name": "协议.pdf", "mimeType": "application/pdf", "buffer": PDF}],
+        )
+        desk.locator("#sign button[type=submit]").click()
+        desk.wait_for_load_state("load")
+        _clean(desk, "22-signed")
+        tranche = _id(
+            demo.app,
+            f"SELECT min(id) FROM tranches WHERE project_id = {project_id} AND status = 'due'",
+        )
+        desk.locator(f"#pay-{tranche} input[type=date]").fill(_today())
+        desk.locator(f"#pay-{tranche} input[name$=reference]").press_sequentially("转账-0001")
+        desk.locator(f"#pay-{tranche} button[type=submit]").click()
+        desk.wait_for_load_state("load")
+        _clean(desk, "23-paid")
+        paid = _id(demo.app, f"SELECT status FROM tranches WHERE id = {tranche}")
+        assert paid == "paid", desk.locator(".alert, .invalid-feedback").all_inner_texts()
+
+        # the organisation records an activity with a photo, on the phone
+        phone.goto(f"{base}/projects/{project_id}/activities/new")
+        _clean(phone, "24-activity-form")
+        phone.locator("#held_on").fill(_today())
+        phone.locator("#title").press_sequentially("长者智能手机课堂第一期")
+        phone.locator("#participants").press_sequentially("30")
+        phone.locator("#description").press_sequentially("志愿者一对一教长者线上挂号。")
+        phone.set_input_files(
+            "#photos", files=[{"name": "现场.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}]
+        )
+        phone.locator("main form button[type=submit]").last.click()
+        phone.wait_for_load_state("load")
+        _clean(phone, "25-activity-recorded")
+        activity = _id(
+            demo.app, f"SELECT max(id) FROM activity_records WHERE project_id = {project_id}"
+        )
+        assert activity, phone.locator(".alert, .invalid-feedback").all_inner_texts()
+
+        # the street admin accepts it
+        desk.goto(f"{base}/projects/{project_id}/activities/{activity}")
+        desk.locator("form[action$='/accept'] button[type=submit]").click()
+        desk.wait_for_load_state("load")
+        _clean(desk, "26-activity-accepted")
+        accepted = _id(demo.app, f"SELECT status FROM activity_records WHERE id = {activity}")
+        assert accepted == "accepted", desk.locator(".alert, .invalid-feedback").all_inner_texts()
     finally:
         phone_context.close()
         desk_context.close()
