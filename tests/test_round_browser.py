@@ -360,6 +360,38 @@ def test_the_round_in_a_browser(browser, demo):
         _clean(desk, "26-activity-accepted")
         accepted = _id(demo.app, f"SELECT status FROM activity_records WHERE id = {activity}")
         assert accepted == "accepted", desk.locator(".alert, .invalid-feedback").all_inner_texts()
+
+        # the organisation writes the mid-term report on the phone; the street admin accepts it
+        phone.goto(f"{base}/projects/{project_id}/reports/midterm")
+        _clean(phone, "27-report-form")
+        phone.locator("#narrative").press_sequentially("已开展第一期课堂，长者反响良好。")
+        for row in phone.locator("[data-indicator]").all():
+            row.locator("input").first.press_sequentially("15")
+        phone.locator("#self_assessment").press_sequentially("按计划推进。")
+        phone.locator("#report-form button[value=submit]").click()
+        phone.wait_for_load_state("load")
+        _clean(phone, "28-report-submitted")
+        report = _id(
+            demo.app,
+            f"SELECT status FROM reports WHERE project_id = {project_id} AND kind = 'midterm'",
+        )
+        assert report == "submitted", phone.locator(".alert, .invalid-feedback").all_inner_texts()
+        desk.goto(f"{base}/projects/{project_id}/reports/midterm")
+        desk.locator("#review textarea").first.press_sequentially("同意")
+        desk.locator("#review button[value=accept]").click()
+        desk.wait_for_load_state("load")
+        _clean(desk, "29-report-accepted")
+        report = _id(
+            demo.app,
+            f"SELECT status FROM reports WHERE project_id = {project_id} AND kind = 'midterm'",
+        )
+        assert report == "accepted", desk.locator(".alert, .invalid-feedback").all_inner_texts()
+
+        # the figures: the street's dashboard and the public results page
+        desk.goto(f"{base}/admin/stats")
+        _clean(desk, "30-dashboard")
+        phone.goto(f"{base}/results")
+        _clean(phone, "31-results")
     finally:
         phone_context.close()
         desk_context.close()
