@@ -89,7 +89,9 @@ def test_password_change_signs_out_other_sessions(client, make, app):
     assert other.get("/profile").status_code == 302
 
 
-def test_login_attempts_are_rate_limited(client, make):
+def test_login_attempts_are_rate_limited(client, make, app, monkeypatch):
+    monkeypatch.setitem(app.config, "RATELIMIT_LOGIN", "10 per minute")  # per address
+    monkeypatch.setitem(app.config, "LOGIN_ACCOUNT_MAX_FAILURES", 50)  # not the account's
     user = make.user()
     codes = [
         client.post("/auth/login", data={"email": user.email, "password": "wrong-pass"}).status_code

@@ -38,6 +38,7 @@ def outage_app(tmp_path, smtp_port: int, redis, log_handler=None, **extra):
         smtp_port,
         redis.url,
         RATELIMIT_STORAGE_URI=redis.url,
+        RATELIMIT_LOGIN="10 per minute",
         UPLOAD_FOLDER=str(tmp_path / "uploads"),
         STATS_SNAPSHOT_SECONDS=600,
         **extra,

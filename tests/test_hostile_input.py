@@ -151,6 +151,7 @@ CASES = [
     ("application", "summary", f"教长者{NUL}使用手机", CONTROL, "教长者使用手机"),
     ("application", "budget_lines-0-item", f"物料{NUL}", CONTROL, "物料"),
     ("application", "community_ids", TOO_BIG, CHOICE, None),
+    ("application", "domain", "no-such-domain", CHOICE, None),  # was a 500 (issue 15's fuzz)
     ("review", "comment", f"很好{NUL}", CONTROL, "很好"),
     ("review", "recommendation", "bribe", CHOICE, None),
     ("activity", "title", f"课堂{NUL}第三期", CONTROL, "课堂第三期"),

@@ -72,6 +72,19 @@ def test_the_organisation_sees_its_report_form(client, login_as, world):
     assert client.get(url(world, "annual")).status_code == 404
 
 
+def test_the_report_form_names_each_element_once(client, login_as, world):
+    """The progress section once shared the narrative box's id: its label and the problems
+    list's link led to the section, not the box (found by the browser round, issue 15)."""
+    import collections
+    import re
+
+    login_as(world.owner)
+    page = client.get(url(world)).get_data(as_text=True)
+    ids = collections.Counter(re.findall(r'\sid="([^"]+)"', page))
+    assert [i for i, n in ids.items() if n > 1] == []
+    assert re.search(r'<textarea[^>]*id="narrative"', page)
+
+
 def test_another_organisation_gets_404_for_everything(client, login_as, world):
     stranger = world.owner_of(world.projects[1])
     login_as(stranger)

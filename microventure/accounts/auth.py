@@ -45,12 +45,35 @@ def _login_limit() -> str:
     return current_app.config["RATELIMIT_LOGIN"]
 
 
+def _signup_limit() -> str:
+    return current_app.config["RATELIMIT_SIGNUP"]
+
+
+def _forgot_limit() -> str:
+    return current_app.config["RATELIMIT_FORGOT"]
+
+
+def _forgot_account_limit() -> str:
+    return current_app.config["RATELIMIT_FORGOT_PER_ACCOUNT"]
+
+
+def _forgot_account() -> str:
+    """The limiter's key for the reset links one address asks for, from any client address."""
+    email = (request.form.get("email") or "").strip().lower()[:254]
+    return f"forgot:{email}" if email else f"forgot-blank:{request.remote_addr}"
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(email=form.email.data, password=form.password.data)
+        try:
+            user = services.authenticate(email=form.email.data, password=form.password.data)
+        except services.LoginPaused as exc:
+            db.session.commit()  # the attempt's audit event and the owner's notice are kept
+            show_domain_error(form, exc)
+            return render_template("accounts/login.html", form=form), 429
         db.session.commit()  # the audit event of a failed attempt is kept too
         if user is None:
             form.password.errors.append(_("Wrong e-mail address or password."))
@@ -101,7 +124,7 @@ def _organization_details(form: SignupForm) -> organizations.OrganizationDetails
 
 
 @bp.route("/signup", methods=["GET", "POST"])
-@limiter.limit("20 per hour", methods=["POST"])
+@limiter.limit(_signup_limit, methods=["POST"])
 def signup():
     if current_user.is_authenticated:
         return redirect(url_for("accounts.my_organizations"))
@@ -141,7 +164,8 @@ def signup():
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"])
+@limiter.limit(_forgot_limit, methods=["POST"])
+@limiter.limit(_forgot_account_limit, key_func=_forgot_account, methods=["POST"])
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():

@@ -2,7 +2,9 @@
 the caller commits. Rules broken raise DomainError with a translatable message."""
 
 import re
+from datetime import timedelta
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -21,10 +23,12 @@ from microventure.accounts.passwords import (
     needs_rehash,
     verify_password,
 )
-from microventure.core import audit
+from microventure.core import audit, links
 from microventure.core.errors import DomainError
+from microventure.core.models import AuditEvent
 from microventure.core.timeutil import utcnow
 from microventure.extensions import db
+from microventure.notifications.services import notify
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
@@ -114,20 +118,90 @@ def create_user(
     return user
 
 
+class LoginPaused(DomainError):
+    """Too many wrong passwords for one account, from whatever addresses: its log-ins wait."""
+
+
+# what ends a run of failures: a log-in, or a new password chosen through the e-mailed link
+_FRESH_START = ("user.logged_in", "user.password_reset")
+
+
+def recent_login_failures(user: User) -> int:
+    """Wrong passwords for ``user`` within the lock window and since its last log-in or reset."""
+    window = timedelta(minutes=current_app.config["LOGIN_ACCOUNT_LOCK_MINUTES"])
+    events = (AuditEvent.object_type == User.__tablename__, AuditEvent.object_id == user.id)
+    fresh_start = (
+        select(func.max(AuditEvent.id))
+        .where(*events, AuditEvent.action.in_(_FRESH_START))
+        .scalar_subquery()
+    )
+    return db.session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(
+            *events,
+            AuditEvent.action == "user.login_failed",
+            AuditEvent.occurred_at >= utcnow() - window,
+            AuditEvent.id > func.coalesce(fresh_start, 0),
+        )
+    )
+
+
+def _paused() -> LoginPaused:
+    return LoginPaused(
+        _l(
+            "Too many wrong passwords were tried for this account, so its log-ins are paused "
+            "for a few minutes. Try again later, or reset the password by e-mail."
+        ),
+        field="password",
+    )
+
+
 def authenticate(*, email: str, password: str) -> User | None:
     """The user if the password matches and the account is active; every attempt on a known
-    account is audited, successful or not."""
+    account is audited, successful or not. After LOGIN_ACCOUNT_MAX_FAILURES wrong passwords
+    within LOGIN_ACCOUNT_LOCK_MINUTES (from any addresses: an address limit alone lets an
+    attacker spread guesses) the account's log-ins pause, right password or not, until the
+    failures age out of the window or the owner resets the password by e-mail; the owner is
+    told once per pause. Raises LoginPaused (the caller commits the audit events all the same)."""
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
         return None
+    limit = current_app.config["LOGIN_ACCOUNT_MAX_FAILURES"]
+    failures = recent_login_failures(user)
+    if failures >= limit:
+        # the password is not even checked: guesses made during the pause tell nothing
+        audit.record(action="user.login_refused", obj=user, actor=user)
+        raise _paused()
     if not verify_password(user.password_hash, password) or not user.is_active:
         audit.record(action="user.login_failed", obj=user, actor=user)
+        if failures + 1 >= limit:
+            _pause(user, failures + 1)
+            raise _paused()
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
     audit.record(action="user.logged_in", obj=user, actor=user)
     return user
+
+
+def _pause(user: User, failures: int) -> None:
+    minutes = current_app.config["LOGIN_ACCOUNT_LOCK_MINUTES"]
+    event_ = audit.record(
+        action="user.login_paused",
+        obj=user,
+        actor=user,
+        after={"failures": failures, "minutes": minutes},
+    )
+    notify(
+        recipients=[user],
+        kind="account.login_paused",
+        link=links.path("auth.forgot_password"),
+        key=str(event_.id),
+        failures=failures,
+        minutes=minutes,
+    )
 
 
 def update_profile(*, user: User, name: str, mobile: str | None, locale: str) -> None:

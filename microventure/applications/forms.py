@@ -193,7 +193,8 @@ class ApplicationForm(BaseForm):
                 form.unsaved = not form.storable()
             self.saved_rows[name] = [i for i, form in enumerate(forms) if not form.unsaved]
             rows[name] = [form.row() for form in forms if not form.unsaved]
-        domain = Domain(self.domain.data) if self.domain.data else None
+        # a value outside the choices is no Domain: the field's error keeps the stored one
+        domain = Domain(self.domain.data) if self.domain.data and not self.domain.errors else None
         return ApplicationContent(
             **{name: self._kept(stored, name, self[name].data or "") for name in TEXT_FIELDS},
             domain=self._kept(stored, "domain", domain),

@@ -103,7 +103,18 @@ class Config:
     HSTS = False  # Strict-Transport-Security on HTTPS responses
     HSTS_MAX_AGE = 365 * 24 * 3600
     HSTS_INCLUDE_SUBDOMAINS = False  # the district's other sites may not all be on HTTPS
-    RATELIMIT_LOGIN = "10 per minute"
+    # Per client address. A street office's staff share one public address behind NAT, so
+    # these are set for an office's morning log-ins and a sign-up drive; guessing one
+    # account's password is stopped per account instead (LOGIN_ACCOUNT_*, accounts/services.py).
+    RATELIMIT_LOGIN = "60 per minute; 600 per hour"
+    RATELIMIT_SIGNUP = "200 per hour"
+    RATELIMIT_FORGOT = "60 per hour"
+    RATELIMIT_FORGOT_PER_ACCOUNT = "5 per hour"  # reset links to one address, from any
+    # This many wrong passwords for one account within the minutes, from whatever addresses,
+    # pause its log-ins (right password or not) for those minutes; its owner is told and can
+    # still reset the password by e-mail, which ends the pause.
+    LOGIN_ACCOUNT_MAX_FAILURES = 10
+    LOGIN_ACCOUNT_LOCK_MINUTES = 15
     RATELIMIT_HEADERS_ENABLED = True
     ITEMS_PER_PAGE = 20
     # results figures are kept this long per process unless the data changes (stats/cache.py)

@@ -342,6 +342,17 @@ PEOPLE: dict[str, Sentence] = {
     ),
     "user.login_failed": Sentence(lambda f: _("A log-in attempt failed.")),
     "user.logged_in": Sentence(lambda f: _("Logged in.")),
+    "user.login_paused": Sentence(
+        lambda f: _(
+            "Log-ins paused for %(minutes)s minutes after %(failures)s wrong passwords; the "
+            "owner was told.",
+            minutes=f.after.get("minutes"),
+            failures=f.after.get("failures"),
+        )
+    ),
+    "user.login_refused": Sentence(
+        lambda f: _("A log-in attempt was refused: log-ins were paused.")
+    ),
     "user.profile_updated": Sentence(lambda f: _("Profile updated.")),
     "user.password_changed": Sentence(lambda f: _("Password changed.")),
     "user.elder_mode_chosen": Sentence(

@@ -76,6 +76,13 @@ KINDS: dict[str, Kind] = {
             "Someone asked to reset the password of your account. If it was you, open the link within %(minutes)s minutes to choose a new password; it works once. If it was not you, ignore this message."
         ),
     ),
+    "account.login_paused": Kind(
+        _l("Log-ins paused after wrong passwords"),
+        _l("Log-ins to your account are paused"),
+        _l(
+            "%(failures)s wrong passwords were tried for your account, so its log-ins are paused for %(minutes)s minutes. If it was not you, someone may be guessing your password: open the link to reset it by e-mail, which also ends the pause."
+        ),
+    ),
     "account.confirm_email": Kind(
         _l("E-mail address confirmation"),
         _l("Confirm your e-mail address"),
