@@ -73,6 +73,10 @@ class Ids(World):
             "SELECT min(id) FROM notifications WHERE recipient_id = :u", u=self.applicant
         )
         self.objection_id = 999_999
+        self.question_id = q(
+            "SELECT min(id) FROM call_questions WHERE call_id = :c", c=self.open_call
+        )
+        self.template_id = q("SELECT coalesce(min(id), 999999) FROM question_templates")
         self.exclusion_id = self.exclusion()
         self.job = 999_999
 
@@ -125,6 +129,17 @@ U = {  # endpoint -> the path asked, from the Ids
     "calls.publish": lambda i: f"/admin/calls/{i.open_call}/publish",
     "calls.close": lambda i: f"/admin/calls/{i.open_call}/close",
     "calls.copy": lambda i: f"/admin/calls/{i.round}/copy",
+    "calls.questions_page": lambda i: f"/admin/calls/{i.open_call}/questions",
+    "calls.question_from_library": lambda i: f"/admin/calls/{i.open_call}/questions/from-library",
+    "calls.question_edit": lambda i: f"/admin/calls/{i.open_call}/questions/{i.question_id}",
+    "calls.question_remove": (
+        lambda i: f"/admin/calls/{i.open_call}/questions/{i.question_id}/remove"
+    ),
+    "calls.question_move": lambda i: f"/admin/calls/{i.open_call}/questions/{i.question_id}/move",
+    "calls.question_library": lambda i: "/admin/question-library",
+    "calls.question_template_archive": (
+        lambda i: f"/admin/question-library/{i.template_id}/archive"
+    ),
     "applications.start": lambda i: f"/calls/{i.open_call}/apply",
     "applications.mine": lambda i: "/applications",
     "applications.detail": lambda i: f"/applications/{i.draft}",
@@ -295,6 +310,13 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "calls.index": ("22222222", "55555555"),
     "calls.new": ("L3333222", "L3333+2+"),
     "calls.publish": ("55555555", "L4444+4+"),
+    "calls.questions_page": ("L4444242", "L4444+4+"),
+    "calls.question_from_library": ("55555555", "L4444+4+"),
+    "calls.question_edit": ("L4444242", "L4444+4+"),
+    "calls.question_remove": ("55555555", "L4444+4+"),
+    "calls.question_move": ("55555555", "L4444+4+"),
+    "calls.question_library": ("L3333332", "L333333+"),
+    "calls.question_template_archive": ("55555555", "L333333+"),
     "core.favicon": ("22222222", "55555555"),
     "core.healthz": ("22222222", "55555555"),
     "core.index": ("22222222", "55555555"),
