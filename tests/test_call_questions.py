@@ -153,6 +153,13 @@ def test_up_and_down_reorder_and_edit_and_remove_work_before_any_submission(
     client.post(f"{url}/{first.id}/move", data={"direction": "up"})  # already first: no change
     db.session.expire_all()
     assert [q.id for q in call.questions] == [first.id, third.id, second.id]
+    # down swaps it with a question of a larger id (a flush updates rows in id order)
+    assert client.post(f"{url}/{first.id}/move", data={"direction": "down"}).status_code == 302
+    db.session.expire_all()
+    assert [q.id for q in call.questions] == [third.id, first.id, second.id]
+    assert client.post(f"{url}/{first.id}/move", data={"direction": "up"}).status_code == 302
+    db.session.expire_all()
+    assert [q.id for q in call.questions] == [first.id, third.id, second.id]
     page = client.get(url).get_data(as_text=True)
     assert page.index("是否持有居家养老服务资质") < page.index("服务楼栋的户数")
 

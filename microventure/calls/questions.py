@@ -194,12 +194,12 @@ def move_question(*, question: CallQuestion, up: bool, actor: User) -> None:
     if not 0 <= other < len(ordered):
         return
     neighbour = ordered[other]
-    # the unique (call_id, position) is checked row by row: park one out of the way first
+    # the unique (call_id, position) is checked row by row, and a flush orders its UPDATEs by
+    # id: park one out of the way, then move each in a flush of its own
     mine, theirs = question.position, neighbour.position
-    question.position = -1
-    db.session.flush()
-    neighbour.position, question.position = mine, theirs
-    db.session.flush()
+    for row, position in ((question, -1), (neighbour, mine), (question, theirs)):
+        row.position = position
+        db.session.flush()
     db.session.expire(call, ["questions"])
     audit.record(
         action="call.question_moved",
