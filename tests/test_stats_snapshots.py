@@ -82,6 +82,25 @@ def test_views_read_the_snapshot_of_the_datas_version_only(
     assert q.count <= computing.count - FIGURES_QUERIES + 1
 
 
+def test_a_log_in_or_a_check_in_leaves_the_figures_version_as_it_was(
+    app, client, make, count_queries, kept_ahead
+):
+    """Accounts' own events change no figure: a morning's log-ins (or a password-guessing run)
+    neither make the worker compute nor turn the snapshot stale."""
+    world = seed_round(make)
+    assert snapshots._refresh_once() == 1
+    before = cache.version()
+    client.post("/auth/login", data={"email": world.district_admin.email, "password": "wrong"})
+    login(client, world.district_admin)
+    assert cache.version() == before
+    assert snapshots._refresh_once() == 0
+    with count_queries() as q:
+        page(client)
+    assert q.count == DASHBOARD_QUERIES - FIGURES_QUERIES + 1  # read from the snapshot
+    activities.accept_activity(activity=db_first_submitted(world), actor=world.district_admin)
+    assert cache.version() != before  # a change the figures show still counts
+
+
 def test_an_old_snapshot_is_not_read(client, login_as, make, count_queries, kept_ahead):
     world = seed_round(make)
     login_as(world.district_admin)

@@ -1,6 +1,7 @@
 """The results figures, kept per process for a short while and only while the data has not
 changed: an entry is keyed by what it is of (the scope and filters) and by the data's version —
-the newest audit event (every state change writes one) and the newest row of each table the
+the newest audit event that may change them (every state change writes one; a log-in
+does not count) and the newest row of each table the
 figures read (bulk loads add rows without events). So a change is seen at the next view; the
 time limit (``STATS_CACHE_SECONDS``, 0 turns the cache off) bounds what the version cannot see,
 such as a transaction that committed after a later one. The district's figures are also kept
@@ -13,12 +14,12 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from microventure.applications.models import Application
 from microventure.calls.models import Call
 from microventure.core.dbtime import db_now
-from microventure.core.models import AuditEvent
+from microventure.core.models import FIGURES_EVENTS, AuditEvent
 from microventure.decisions.models import Decision
 from microventure.extensions import db
 from microventure.funds.models import Contribution
@@ -41,7 +42,9 @@ def _maxima() -> list:
         Contribution,
         Call,
     )
-    return [select(func.max(t.id)).scalar_subquery() for t in tables]
+    newest = [select(func.max(t.id)) for t in tables]
+    newest[0] = newest[0].where(text(FIGURES_EVENTS))  # a log-in changes no figure
+    return [q.scalar_subquery() for q in newest]
 
 
 def version() -> tuple:
