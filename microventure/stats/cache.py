@@ -32,19 +32,11 @@ _lock = threading.Lock()
 
 
 def _maxima() -> list:
-    tables = (
-        AuditEvent,
-        Application,
-        Decision,
-        Project,
-        Tranche,
-        ActivityRecord,
-        Contribution,
-        Call,
-    )
-    newest = [select(func.max(t.id)) for t in tables]
-    newest[0] = newest[0].where(text(FIGURES_EVENTS))  # a log-in changes no figure
-    return [q.scalar_subquery() for q in newest]
+    # the newest event that may change a figure (a log-in does not: FIGURES_EVENTS), then the
+    # newest row of each table the figures read
+    events = select(func.max(AuditEvent.id)).where(text(FIGURES_EVENTS))
+    tables = (Application, Decision, Project, Tranche, ActivityRecord, Contribution, Call)
+    return [q.scalar_subquery() for q in (events, *(select(func.max(t.id)) for t in tables))]
 
 
 def version() -> tuple:
