@@ -9,8 +9,8 @@ from microventure.core.i18n import current_language
 from microventure.core.timeutil import format_local, utcnow
 from microventure.decisions import notice as notice_services
 from microventure.decisions import queries
-from microventure.decisions.notice_table import notice_rows
 from microventure.decisions.forms import ObjectionForm
+from microventure.decisions.notice_table import notice_rows
 from microventure.extensions import limiter
 
 bp = Blueprint("notices", __name__)
