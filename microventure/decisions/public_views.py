@@ -10,6 +10,7 @@ from microventure.core.timeutil import format_local, utcnow
 from microventure.decisions import notice as notice_services
 from microventure.decisions import queries
 from microventure.decisions.forms import ObjectionForm
+from microventure.decisions.notice_table import notice_rows
 from microventure.extensions import limiter
 
 bp = Blueprint("notices", __name__)
@@ -58,6 +59,7 @@ def show(call_id: int, form: ObjectionForm | None = None):
         call=call,
         notice=notice,
         projects=projects,
+        rows=notice_rows(projects, current_language()),
         reviewers=queries.reviewer_names(call.id) if notice.show_reviewers else [],
         is_open=notice.is_open(utcnow()),
         form=form,

@@ -146,7 +146,7 @@ def current_decisions(call_id: int) -> dict[int, CurrentDecision]:
 def decisions_page(call: Call, basis: Basis) -> DecisionsPage:
     """The funding line over the call's ranking, with each application's current decision and
     the call's budget figures."""
-    ranked = ranking(call)
+    ranked = ranking(call, criteria=False)  # the decisions page shows no criterion
     line = propose(ranked, call.budget, basis, call.funding_line_rule)
     decisions = current_decisions(call.id)
     rows = [

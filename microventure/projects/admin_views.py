@@ -30,6 +30,8 @@ def index():
         filters,
         page=max(request.args.get("page", 1, type=int), 1),
         per_page=current_app.config["ITEMS_PER_PAGE"],
+        after=request.args.get("after", type=int),
+        before=request.args.get("before", type=int),
     )
     return render_template(
         "projects/admin_index.html",

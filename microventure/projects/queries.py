@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from microventure.accounts.models import Organization, Street, User
 from microventure.calls.models import Call
-from microventure.core.pagination import paginate_rows
+from microventure.core.pagination import seek_rows
 from microventure.core.policy import scope
 from microventure.extensions import db
 from microventure.projects.models import (
@@ -206,12 +206,7 @@ def _waiting_exists():
 
 
 def _filtered(user: User, filters: Filters) -> Select:
-    stmt = _in_scope(
-        user,
-        select(Project.id)
-        .join(Call, Call.id == Project.call_id)
-        .join(Organization, Organization.id == Project.organization_id),
-    )
+    stmt = _in_scope(user, select(Project.id).join(Call, Call.id == Project.call_id))
     if filters.call:
         stmt = stmt.where(Project.call_id == filters.call)
     if filters.status:
@@ -220,8 +215,8 @@ def _filtered(user: User, filters: Filters) -> Select:
         stmt = stmt.where(_due_exists())
     if filters.review:
         stmt = stmt.where(_waiting_exists())
-    if filters.search:
-        stmt = stmt.where(
+    if filters.search:  # the organisation joined only for the search (every project has one)
+        stmt = stmt.join(Organization, Organization.id == Project.organization_id).where(
             or_(
                 Project.agreement_number.icontains(filters.search, autoescape=True),
                 Project.title.icontains(filters.search, autoescape=True),
@@ -231,8 +226,23 @@ def _filtered(user: User, filters: Filters) -> Select:
     return stmt
 
 
-def admin_projects(user: User, filters: Filters, *, page: int = 1, per_page: int = PER_PAGE):
-    """One page of the projects an admin manages: two queries whatever the page holds."""
+# the list's order: newest call first, then by agreement number (unique); an index serves it
+LIST_ORDER = [(Project.call_id, True), (Project.agreement_number, False), (Project.id, False)]
+
+
+def admin_projects(
+    user: User,
+    filters: Filters,
+    *,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+    after: int | None = None,
+    before: int | None = None,
+):
+    """One page of the projects an admin manages: two queries whatever the page holds and
+    whichever page it is (``after``/``before``: the id of the row the page follows or
+    precedes, see ``SeekPagination``); paid, due and waiting are computed for the page's
+    rows only."""
     ids = _filtered(user, filters)
     rows = (
         select(
@@ -254,10 +264,17 @@ def admin_projects(user: User, filters: Filters, *, page: int = 1, per_page: int
         .join(Call, Call.id == Project.call_id)
         .join(Organization, Organization.id == Project.organization_id)
         .outerjoin(Street, Street.id == Call.street_id)
-        .where(Project.id.in_(ids))
-        .order_by(Project.call_id.desc(), Project.agreement_number, Project.id)
     )
-    return paginate_rows(rows, page=page, per_page=per_page, ids=ids)
+    return seek_rows(
+        rows,
+        ids=ids,
+        id_column=Project.id,
+        keys=LIST_ORDER,
+        page=page,
+        per_page=per_page,
+        after=after,
+        before=before,
+    )
 
 
 @dataclass(frozen=True)

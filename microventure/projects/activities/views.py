@@ -17,6 +17,7 @@ from microventure.core.forms import perform
 from microventure.core.policy import authorize, can
 from microventure.core.timeutil import local_today
 from microventure.extensions import csrf, db
+from microventure.projects.activities import calendar_cells
 from microventure.projects.activities import queries as activity_queries
 from microventure.projects.activities import rules as activity_rules
 from microventure.projects.activities import services as activities
@@ -77,7 +78,12 @@ def index(project_id: int):
     context: dict = {}
     if calendar_view:
         month = activity_queries.Month.parse(request.args.get("month"), local_today())
-        context = {"month": month, "by_day": activity_queries.month_records(project.id, month)}
+        by_day = activity_queries.month_records(project.id, month)
+        context = {
+            "month": month,
+            "by_day": by_day,
+            "entries": calendar_cells.day_entries(project.id, by_day),
+        }
     else:
         context = {
             "pagination": activity_queries.records_page(

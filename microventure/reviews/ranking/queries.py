@@ -104,12 +104,15 @@ class RankRow:
         return len(self.totals)
 
 
-def ranking(call: Call) -> list[RankRow]:
-    """Every ranked application of the call with its figures, best aggregate first."""
+def ranking(call: Call, *, criteria: bool = True) -> list[RankRow]:
+    """Every ranked application of the call with its figures, best aggregate first; without
+    ``criteria`` the rows' criterion means are left empty (a query and 3,500 rows fewer for a
+    call of 500 applications, for the pages that do not show them)."""
     rows = _ranked_rows(call)
     _count_assignments(rows, call)
     reviews = _submitted_reviews(call)
-    _criterion_means(rows, call)
+    if criteria:
+        _criterion_means(rows, call)
     normal = z_scores([review[:3] for review in reviews])  # (reviewer, application, total)
     for reviewer_id, application_id, total, suggested, recommendation in reviews:
         row = rows.get(application_id)
