@@ -5,6 +5,7 @@ import http
 
 from flask import Flask
 from flask_smorest import Api as SmorestApi
+from flask_smorest import Blueprint
 from flask_smorest.utils import prepare_response
 from marshmallow import Schema, fields
 
@@ -33,6 +34,18 @@ class Problem(Schema):
     errors = fields.List(fields.Nested(FieldProblem))
 
 
+class Resource(Blueprint):
+    """A resource's blueprint: its operations are grouped in the document under ``tag``, a
+    title for readers ("Calls"), not under the blueprint's name ("api_calls")."""
+
+    def __init__(self, *args, tag: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.tag = tag
+
+    def route(self, rule, *, parameters=None, tags=None, **options):
+        return super().route(rule, parameters=parameters, tags=tags or [self.tag], **options)
+
+
 class Api(SmorestApi):
     """Errors are not flask-smorest's JSON but core/errors.py's problem documents (its handler
     serves every page, so this one must not replace it app-wide); their schema is documented as
@@ -42,6 +55,14 @@ class Api(SmorestApi):
 
     def _register_error_handlers(self) -> None:
         pass
+
+    def register_blueprint(self, blp, *, parameters=None, **options) -> None:
+        super().register_blueprint(blp, parameters=parameters, **options)
+        if isinstance(blp, Resource):  # the document's tag list names it by its title too
+            name = options.get("name", blp.name)
+            for tag in self.spec._tags:
+                if tag["name"] == name:
+                    tag["name"] = blp.tag
 
     def _register_responses(self) -> None:
         for status in http.HTTPStatus:
