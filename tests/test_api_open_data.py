@@ -125,7 +125,7 @@ def test_funded_projects_as_the_results_page_lists_them(app, client, seeded, mon
     monkeypatch.setitem(app.config, "ITEMS_PER_PAGE", 100)
     html = client.get("/results").get_data(as_text=True)
     on_page = [int(i) for i in re.findall(r'<tr data-project="(\d+)">', html)]
-    body = ok(client.get("/api/v1/projects?per_page=100"))
+    body = ok(client.get("/api/v1/funded-projects?per_page=100"))
     assert [p["id"] for p in body["items"]] == on_page and body["total"] == 71
     first = body["items"][0]
     assert set(first) == {
@@ -147,10 +147,10 @@ def test_funded_projects_as_the_results_page_lists_them(app, client, seeded, mon
 
 
 def test_project_filters(client, seeded):
-    everything = ok(client.get("/api/v1/projects?per_page=100"))["items"]
+    everything = ok(client.get("/api/v1/funded-projects?per_page=100"))["items"]
 
     def ids(query: str) -> list[int]:
-        body = ok(client.get(f"/api/v1/projects?per_page=100&{query}"))
+        body = ok(client.get(f"/api/v1/funded-projects?per_page=100&{query}"))
         assert body["total"] == len(body["items"])
         return [p["id"] for p in body["items"]]
 
@@ -166,20 +166,20 @@ def test_project_filters(client, seeded):
     assert ids(f"year={call.year}") == [p["id"] for p in everything if p["year"] == call.year]
     assert ids("year=2001") == []
     assert ids(f"street_id={street.id}&call_id={call.id}") == []  # another street's call
-    bad = client.get("/api/v1/projects?domain=nope&street_id=0&per_page=500", headers=EN)
+    bad = client.get("/api/v1/funded-projects?domain=nope&street_id=0&per_page=500", headers=EN)
     assert bad.status_code == 422
     assert {e["field"] for e in bad.get_json()["errors"]} == {"domain", "street_id", "per_page"}
 
 
 def test_the_projects_list_costs_the_same_queries_whatever_it_holds(client, seeded, count_queries):
     street_id = seeded.streets["桥南街"].id
-    client.get("/api/v1/projects")
+    client.get("/api/v1/funded-projects")
     with count_queries() as few:
-        assert len(ok(client.get("/api/v1/projects?per_page=1"))["items"]) == 1
+        assert len(ok(client.get("/api/v1/funded-projects?per_page=1"))["items"]) == 1
     with count_queries() as many:
-        assert len(ok(client.get("/api/v1/projects?per_page=100"))["items"]) == 71
+        assert len(ok(client.get("/api/v1/funded-projects?per_page=100"))["items"]) == 71
     with count_queries() as filtered:
-        ok(client.get(f"/api/v1/projects?per_page=100&street_id={street_id}"))
+        ok(client.get(f"/api/v1/funded-projects?per_page=100&street_id={street_id}"))
     assert few.count == many.count == filtered.count == 2, many.statements
 
 

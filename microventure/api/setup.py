@@ -18,7 +18,7 @@ from microventure.core.errors import (
 RESOURCES = (
     "microventure.api.calls",
     "microventure.api.notices",
-    "microventure.api.projects",
+    "microventure.api.funded_projects",
     "microventure.api.results",
 )
 

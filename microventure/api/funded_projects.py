@@ -12,11 +12,11 @@ from microventure.projects.models import ProjectStatus
 from microventure.stats import public_queries
 
 bp = Resource(
-    "api_projects",
+    "api_funded_projects",
     __name__,
-    url_prefix="/api/v1/projects",
+    url_prefix="/api/v1/funded-projects",
     description="Funded projects (public, no token).",
-    tag="Projects",
+    tag="Funded projects",
 )
 
 ID = validate.Range(min=1, max=2**31 - 1)
@@ -49,7 +49,7 @@ class ProjectFilters(PageArgs):
 @bp.get("")
 @bp.arguments(ProjectFilters, location="query", as_kwargs=True)
 @bp.response(200, page_of(ProjectSchema))
-def list_projects(page: int, per_page: int, domain: str | None = None, **filters):
+def list_funded_projects(page: int, per_page: int, domain: str | None = None, **filters):
     """Funded projects, newest call first.
 
     What the public results page lists. Filter by `street_id`, `domain`, `year` (the call's) and
