@@ -240,3 +240,18 @@ def test_the_results_figures_cost_the_same_queries_and_are_cached(
         again = client.get("/api/v1/results", headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and cached.count == CACHED_QUERIES, cached.statements
     cache.clear()
+
+
+def test_text_is_documented_without_control_characters(client):
+    """A query with a control character is refused (400) before any operation reads it; the
+    document says so with a pattern on every free text, so no client takes one for valid."""
+    spec = client.get("/api/v1/openapi.json").get_json()
+    title = spec["components"]["schemas"]["Call"]["properties"]["title"]
+    assert title["type"] == "string"
+    assert re.fullmatch(title["pattern"], "南村镇 2026\n第一期") is not None
+    assert re.fullmatch(title["pattern"], "a\x00b") is None
+    assert re.fullmatch(title["pattern"], "a\x1bb") is None
+    state = spec["components"]["schemas"]["Notice"]["properties"]["state"]
+    assert "pattern" not in state and state["enum"] == ["open", "ended"]
+    refused = client.get("/api/v1/notices?state=open%00")
+    assert refused.status_code == 400 and refused.mimetype == "application/problem+json"

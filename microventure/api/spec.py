@@ -9,7 +9,11 @@ from flask_smorest import Blueprint
 from flask_smorest.utils import prepare_response
 from marshmallow import Schema, fields
 
+from microventure.core.forms import CONTROL_CHARACTERS
+
 PROBLEM = "application/problem+json"
+# Text without control characters (core/forms.CONTROL_CHARACTERS), as a JSON Schema pattern
+TEXT_PATTERN = f"^[^{CONTROL_CHARACTERS.pattern[1:-1]}]*$"
 VERSION = "1.0.0"
 
 
@@ -56,6 +60,10 @@ class Api(SmorestApi):
     def _register_error_handlers(self) -> None:
         pass
 
+    def _init_spec(self, *args, **kwargs) -> None:
+        super()._init_spec(*args, **kwargs)
+        self.ma_plugin.converter.add_attribute_function(no_control_characters)
+
     def register_blueprint(self, blp, *, parameters=None, **options) -> None:
         super().register_blueprint(blp, parameters=parameters, **options)
         if isinstance(blp, Resource):  # the document's tag list names it by its title too
@@ -74,6 +82,19 @@ class Api(SmorestApi):
         response = {"description": "Error (problem details)", "schema": self.ERROR_SCHEMA}
         prepare_response(response, self.spec, PROBLEM)
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+
+def no_control_characters(self, field, ret, **kwargs) -> dict:
+    """Every free text field and parameter is documented without control characters: a query
+    carrying one is refused (400, core/request_args.py), a body's text field with one is a 422,
+    and nothing the API answers holds one (forms and services strip or refuse them). Without
+    the pattern, clients (and Schemathesis) take them for valid text. An apispec attribute
+    function, bound to its field converter."""
+    types = ret.get("type")
+    types = types if isinstance(types, list) else [types]
+    if "string" in types and not {"enum", "format", "pattern"} & set(ret):
+        return {"pattern": TEXT_PATTERN}
+    return {}
 
 
 DESCRIPTION = """\
