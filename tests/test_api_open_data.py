@@ -255,3 +255,17 @@ def test_text_is_documented_without_control_characters(client):
     assert "pattern" not in state and state["enum"] == ["open", "ended"]
     refused = client.get("/api/v1/notices?state=open%00")
     assert refused.status_code == 400 and refused.mimetype == "application/problem+json"
+
+
+def test_every_read_documents_its_etag_and_the_304(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    reads = [item["get"] for item in spec["paths"].values() if "get" in item]
+    assert len(reads) >= 6
+    for operation in reads:
+        assert "If-None-Match" in {p["name"] for p in operation["parameters"]}
+        assert set(operation["responses"]["200"]["headers"]) == {"ETag", "Cache-Control"}
+        assert operation["responses"]["200"]["content"]  # the body's schema kept
+        assert "304" in operation["responses"]
+    first = client.get("/api/v1/notices")
+    again = client.get("/api/v1/notices", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304

@@ -38,6 +38,37 @@ class Problem(Schema):
     errors = fields.List(fields.Nested(FieldProblem))
 
 
+# What api/caching.py does to every GET, in each GET operation's document.
+CONDITIONAL = {
+    "parameters": [
+        {
+            "in": "header",
+            "name": "If-None-Match",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": "The `ETag` of an answer you hold: 304 while it is unchanged.",
+        }
+    ],
+    "responses": {
+        200: {
+            "headers": {
+                "ETag": {
+                    "required": True,
+                    "schema": {"type": "string"},
+                    "description": "A tag of the body.",
+                },
+                "Cache-Control": {
+                    "required": True,
+                    "schema": {"type": "string"},
+                    "description": "`public, max-age=60` without a token, else `private`.",
+                },
+            }
+        },
+        304: {"description": "Not Modified: the answer you hold (its `ETag`) is current."},
+    },
+}
+
+
 class Resource(Blueprint):
     """A resource's blueprint: its operations are grouped in the document under ``tag``, a
     title for readers ("Calls"), not under the blueprint's name ("api_calls")."""
@@ -47,7 +78,10 @@ class Resource(Blueprint):
         self.tag = tag
 
     def route(self, rule, *, parameters=None, tags=None, **options):
-        return super().route(rule, parameters=parameters, tags=tags or [self.tag], **options)
+        register = super().route(rule, parameters=parameters, tags=tags or [self.tag], **options)
+        if "GET" not in options.get("methods", ("GET",)):
+            return register
+        return lambda view: register(self.doc(**CONDITIONAL)(view))
 
 
 class Api(SmorestApi):
