@@ -49,7 +49,11 @@ class Curl:
                 name, value = next(words).split(":", 1)
                 self.headers[name.strip()] = value.strip()
             elif word == "-d":
-                self.data, self.method = next(words), "POST"
+                self.data = next(words)
+                self.method = "POST" if self.method == "GET" else self.method
+            elif word == "-F":  # a multipart field: the token examples only, never sent here
+                next(words)
+                self.method = "POST" if self.method == "GET" else self.method
             elif word in ("-X", "--request"):
                 self.method = next(words)
             elif word.startswith("-"):
