@@ -6,12 +6,12 @@ from marshmallow import Schema, fields, validate
 from microventure.accounts.models import OrganizationKind
 from microventure.api.fields import Coded, LocalDateTime, StreetSchema, coded, one_of
 from microventure.api.paging import PageArgs, envelope, page_of
-from microventure.api.spec import Resource
+from microventure.api.spec import Blueprint
 from microventure.calls import queries
 from microventure.calls.models import CallStatus, Domain
 from microventure.core.timeutil import utcnow
 
-bp = Resource(
+bp = Blueprint(
     "api_calls",
     __name__,
     url_prefix="/api/v1/calls",

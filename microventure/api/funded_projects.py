@@ -6,12 +6,12 @@ from marshmallow import Schema, fields, validate
 
 from microventure.api.fields import Coded, StreetSchema, coded, one_of
 from microventure.api.paging import PageArgs, envelope, page_of
-from microventure.api.spec import Resource
+from microventure.api.spec import Blueprint
 from microventure.calls.models import Domain
 from microventure.projects.models import ProjectStatus
 from microventure.stats import public_queries
 
-bp = Resource(
+bp = Blueprint(
     "api_funded_projects",
     __name__,
     url_prefix="/api/v1/funded-projects",

@@ -6,12 +6,12 @@ from marshmallow import Schema, fields, validate
 
 from microventure.api.fields import LocalDateTime, StreetSchema
 from microventure.api.paging import PageArgs, envelope, page_of
-from microventure.api.spec import Resource
+from microventure.api.spec import Blueprint
 from microventure.core.timeutil import utcnow
 from microventure.decisions import queries
 from microventure.decisions.public_views import publisher_of
 
-bp = Resource(
+bp = Blueprint(
     "api_notices",
     __name__,
     url_prefix="/api/v1/notices",

@@ -7,11 +7,11 @@ from flask import url_for
 from marshmallow import Schema, fields
 
 from microventure.api.fields import Coded, StreetSchema, coded
-from microventure.api.spec import Resource
+from microventure.api.spec import Blueprint
 from microventure.calls.models import Domain
 from microventure.stats import public_queries, tables
 
-bp = Resource(
+bp = Blueprint(
     "api_results",
     __name__,
     url_prefix="/api/v1/results",

@@ -5,7 +5,7 @@ import http
 
 from flask import Flask
 from flask_smorest import Api as SmorestApi
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint as SmorestBlueprint
 from flask_smorest.utils import prepare_response
 from marshmallow import Schema, fields
 
@@ -69,9 +69,10 @@ CONDITIONAL = {
 }
 
 
-class Resource(Blueprint):
+class Blueprint(SmorestBlueprint):
     """A resource's blueprint: its operations are grouped in the document under ``tag``, a
-    title for readers ("Calls"), not under the blueprint's name ("api_calls")."""
+    title for readers ("Calls"), not under the blueprint's name ("api_calls"), and each GET
+    documents its caching (``CONDITIONAL``)."""
 
     def __init__(self, *args, tag: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -100,7 +101,7 @@ class Api(SmorestApi):
 
     def register_blueprint(self, blp, *, parameters=None, **options) -> None:
         super().register_blueprint(blp, parameters=parameters, **options)
-        if isinstance(blp, Resource):  # the document's tag list names it by its title too
+        if isinstance(blp, Blueprint):  # the document's tag list names it by its title too
             name = options.get("name", blp.name)
             for tag in self.spec._tags:
                 if tag["name"] == name:

@@ -24,6 +24,19 @@ class Results:
     notices: list
 
 
+def _project_filters(street, street_id, domain, year, call_id) -> list:
+    conditions = []
+    if street_id is not None:
+        conditions.append(street == street_id)
+    if domain is not None:
+        conditions.append(Application.domain == domain)
+    if year is not None:
+        conditions.append(Call.year == year)
+    if call_id is not None:
+        conditions.append(Project.call_id == call_id)
+    return conditions
+
+
 def funded_projects(
     *,
     page: int,
@@ -38,15 +51,7 @@ def funded_projects(
     asked. A project's street is its call's, or for a district-wide call its organisation's
     (as in the figures: ``stats.queries.street_of``)."""
     street = func.coalesce(Call.street_id, Organization.street_id)
-    conditions = []
-    if street_id is not None:
-        conditions.append(street == street_id)
-    if domain is not None:
-        conditions.append(Application.domain == domain)
-    if year is not None:
-        conditions.append(Call.year == year)
-    if call_id is not None:
-        conditions.append(Project.call_id == call_id)
+    conditions = _project_filters(street, street_id, domain, year, call_id)
 
     def joined(*columns):
         return (
