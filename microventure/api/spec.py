@@ -9,6 +9,7 @@ from flask_smorest import Blueprint as SmorestBlueprint
 from flask_smorest.utils import prepare_response
 from marshmallow import Schema, fields
 
+from microventure.core.errors import API_PREFIX
 from microventure.core.forms import CONTROL_CHARACTERS
 
 PROBLEM = "application/problem+json"
@@ -150,7 +151,7 @@ def configure(app: Flask) -> None:
     config.setdefault("API_TITLE", "社区微创投 API")
     config.setdefault("API_VERSION", VERSION)
     config.setdefault("OPENAPI_VERSION", "3.1.0")
-    config.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
+    config.setdefault("OPENAPI_URL_PREFIX", f"{API_PREFIX}v1")
     config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     config.setdefault(
         "API_SPEC_OPTIONS",
