@@ -1,12 +1,12 @@
 """Public open data: the published calls for proposals with their rules."""
 
 from flask import url_for
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from microventure.accounts.models import OrganizationKind
 from microventure.api.fields import Coded, LocalDateTime, StreetSchema, coded, one_of
 from microventure.api.paging import PageArgs, envelope, page_of
+from microventure.api.spec import Blueprint
 from microventure.calls import queries
 from microventure.calls.models import CallStatus, Domain
 from microventure.core.timeutil import utcnow
@@ -16,6 +16,7 @@ bp = Blueprint(
     __name__,
     url_prefix="/api/v1/calls",
     description="Calls for proposals (public, no token).",
+    tag="Calls",
 )
 
 

@@ -15,7 +15,12 @@ from microventure.core.errors import (
 )
 
 # Each resource module's blueprint, in the order of the OpenAPI document's tags.
-RESOURCES = ("microventure.api.calls",)
+RESOURCES = (
+    "microventure.api.calls",
+    "microventure.api.notices",
+    "microventure.api.funded_projects",
+    "microventure.api.results",
+)
 
 docs = Blueprint("api_docs", __name__)
 

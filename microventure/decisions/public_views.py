@@ -32,7 +32,7 @@ def _found(call_id: int):
     return queries.public_notice(call_id) or abort(404)
 
 
-def _publisher(call) -> str:
+def publisher_of(call) -> str:
     """Who published the notice and reads the objections: the street office, or the district's
     civil affairs bureau for a district-wide call."""
     if call.street is None:
@@ -47,7 +47,7 @@ def show(call_id: int, form: ObjectionForm | None = None):
     projects = queries.notice_projects(call.id)
     form = form or ObjectionForm(formdata=None)
     form.contact.description = _(
-        "Only %(office)s sees it, to reply to you.", office=_publisher(call)
+        "Only %(office)s sees it, to reply to you.", office=publisher_of(call)
     )
     form.application_id.choices = [("", _("General objection (not about one project)"))] + [
         (p.application_id, f"{p.reference} {p.title}")
@@ -63,7 +63,7 @@ def show(call_id: int, form: ObjectionForm | None = None):
         reviewers=queries.reviewer_names(call.id) if notice.show_reviewers else [],
         is_open=notice.is_open(utcnow()),
         form=form,
-        publisher=_publisher(call),
+        publisher=publisher_of(call),
     )
 
 
@@ -91,7 +91,7 @@ def lodge(call_id: int):
                 "Thank you. Your objection was recorded on %(at)s and %(office)s has been "
                 "told; they will reply to you at the contact you gave.",
                 at=format_local(received.value.received_at),
-                office=_publisher(call),
+                office=publisher_of(call),
             ),
             "success",
         )

@@ -189,6 +189,7 @@ class NoticeProject:
     amount: int
     status: ApplicationStatus
     conditions: str
+    street_id: int
 
     @property
     def withdrawn(self) -> bool:
@@ -215,6 +216,7 @@ def notice_projects(call_id: int) -> list[NoticeProject]:
                 Decision.amount,
                 Application.status,
                 Decision.conditions,
+                Street.id,
             )
             .join(Application, Application.id == Decision.application_id)
             .join(Organization, Organization.id == Application.organization_id)
@@ -332,9 +334,22 @@ def _holding(what):
     )
 
 
-def published_notices(*, page: int, per_page: int):
+class NoticeState:
+    OPEN = "open"  # objections are taken until its end
+    ENDED = "ended"
+    ALL = (OPEN, ENDED)
+
+
+def published_notices(
+    *, page: int, per_page: int, state: str | None = None, now: datetime | None = None
+):
     """Calls whose notice is published, newest first: one page of plain rows, each with how
-    many projects it lists and their total (合计)."""
+    many projects it lists and their total (合计); only those open (or ended) at ``now`` when
+    ``state`` says so."""
+    window = []
+    if state is not None:
+        now = now or utcnow()
+        window = [Notice.ends_at > now if state == NoticeState.OPEN else Notice.ends_at <= now]
     rows = (
         select(
             Notice.call_id,
@@ -345,6 +360,7 @@ def published_notices(*, page: int, per_page: int):
             Notice.published_at,
             Call.code,
             Call.title,
+            Street.id.label("street_id"),
             Street.name.label("street"),
             Street.name_en.label("street_en"),
             _holding(func.count()).label("projects"),
@@ -354,9 +370,11 @@ def published_notices(*, page: int, per_page: int):
         )
         .join(Call, Call.id == Notice.call_id)
         .outerjoin(Street, Street.id == Call.street_id)
+        .where(*window)
         .order_by(Notice.published_at.desc(), Notice.id.desc())
     )
-    return paginate_rows(rows, page=page, per_page=per_page, ids=select(Notice.id))
+    ids = select(Notice.id).where(*window)
+    return paginate_rows(rows, page=page, per_page=per_page, ids=ids)
 
 
 def public_notice(call_id: int) -> tuple[Call, Notice] | None:

@@ -9,5 +9,6 @@
     presets: [window.SwaggerUIBundle.presets.apis],
     layout: "BaseLayout",
     persistAuthorization: false,
+    validatorUrl: null, // no badge from validator.swagger.io: nothing leaves the site (CSP)
   });
 })();
