@@ -157,6 +157,9 @@ def _register_blueprints(app: Flask) -> None:
         import_module(name)
     for name in BLUEPRINTS:
         app.register_blueprint(import_module(name).bp)
+    from microventure.api import setup as api
+
+    api.init_app(app)  # its resources register through flask-smorest, which documents them
 
 
 def _register_commands(app: Flask) -> None:

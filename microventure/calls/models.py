@@ -252,8 +252,12 @@ class Call(Base):
         """Percent of the total project budget the organisation must bring itself."""
         return 100 - self.max_grant_share
 
+    @hybrid_method
     def is_open(self, at: datetime) -> bool:
-        return self.status is CallStatus.PUBLISHED and self.opens_at <= at <= self.closes_at
+        """Taking applications at ``at`` (a bool for a call, a condition in SQL)."""
+        return (
+            (self.status == CallStatus.PUBLISHED) & (self.opens_at <= at) & (self.closes_at >= at)
+        )
 
     @hybrid_method
     def is_upcoming(self, at: datetime) -> bool:

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -29,17 +30,65 @@ class PublicCalls:
     closed: list[Call]  # closed recently, latest first
 
 
+def _published():
+    """What the public may see of calls: every one but drafts (the policy's ``call.view``)."""
+    return select(Call).options(joinedload(Call.street)).where(Call.status != CallStatus.DRAFT)
+
+
 def public_calls(now: datetime, *, closed_limit: int = 10) -> PublicCalls:
     """Published calls for the public list, in one query: current ones and recently closed ones."""
     rows = db.session.scalars(
-        select(Call)
-        .options(joinedload(Call.street))
-        .where(Call.status != CallStatus.DRAFT, Call.closes_at >= now - RECENTLY_CLOSED)
+        _published()
+        .where(Call.closes_at >= now - RECENTLY_CLOSED)
         .order_by(Call.closes_at, Call.id)
     ).all()
     current = [c for c in rows if c.status is CallStatus.PUBLISHED and c.closes_at > now]
     closed = [c for c in reversed(rows) if c not in current]
     return PublicCalls(current=current, closed=closed[:closed_limit])
+
+
+class CallState:
+    """Where a published call stands for applicants (the public list's badges)."""
+
+    UPCOMING = "upcoming"  # published, opens later
+    OPEN = "open"  # takes applications now
+    CLOSED = "closed"  # past its deadline, or taken on to review and decisions
+
+    ALL = (UPCOMING, OPEN, CLOSED)
+
+
+def state_of(call: Call, now: datetime) -> str:
+    if call.is_upcoming(now):
+        return CallState.UPCOMING
+    return CallState.OPEN if call.is_open(now) else CallState.CLOSED
+
+
+def published_calls(
+    now: datetime,
+    *,
+    state: str | None = None,
+    street_id: int | None = None,
+    domain: str | None = None,
+    year: int | None = None,
+    page: int = 1,
+    per_page: int = 20,
+) -> Pagination:
+    """Published calls, filtered, soonest deadline first (the API's open data)."""
+    stmt = _published()
+    if state == CallState.UPCOMING:
+        stmt = stmt.where(Call.is_upcoming(now))
+    elif state == CallState.OPEN:
+        stmt = stmt.where(Call.is_open(now))
+    elif state == CallState.CLOSED:
+        stmt = stmt.where(sa.not_(Call.is_upcoming(now) | Call.is_open(now)))
+    if street_id is not None:
+        stmt = stmt.where(Call.street_id == street_id)
+    if domain is not None:  # a JSON list of enum values: the quoted value is in its text
+        stmt = stmt.where(sa.cast(Call.domains, sa.String).like(f'%"{domain}"%'))
+    if year is not None:
+        stmt = stmt.where(Call.year == year)
+    stmt = stmt.order_by(Call.closes_at.desc(), Call.id.desc())
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 
 
 def calls_of_fund(fund_id: int) -> list[Call]:

@@ -48,19 +48,29 @@ def collect(checks) -> None:
 
 TITLES = {
     400: _l("Bad request"),
+    401: _l("Authentication required"),
     403: _l("Access denied"),
     404: _l("Page not found"),
     405: _l("Method not allowed"),
+    406: _l("Not acceptable"),
+    409: _l("Conflict"),
     413: _l("File too large"),
+    415: _l("Unsupported media type"),
+    422: _l("Invalid data"),
     429: _l("Too many requests"),
     500: _l("Something went wrong"),
 }
 EXPLANATIONS = {
     400: _l("The request could not be understood. Go back and try again."),
+    401: _l("Send a valid access token: Authorization: Bearer <token>."),
     403: _l("You do not have permission to see this page or take this action."),
     404: _l("The page you asked for does not exist, or you cannot see it."),
     405: _l("This address does not accept that kind of request."),
+    406: _l("This address can only answer in a format the request did not accept."),
+    409: _l("The request conflicts with the current state of the object."),
     413: _l("The upload is larger than the limit. Choose a smaller file and try again."),
+    415: _l("This address does not accept data in that format."),
+    422: _l("Some of the data sent breaks a rule: see the list of problems."),
     429: _l("You have tried too often in a short time. Wait a minute and try again."),
     500: _l("An unexpected error happened. It has been logged; please try again later."),
 }
@@ -74,9 +84,50 @@ def wants_json() -> bool:
     )
 
 
+API_PREFIX = "/api/"  # every error under it is a problem document, whatever the client accepts
+PROBLEM_TYPE = "about:blank"  # RFC 9457 §4.2: the status code says it all; ``title`` is its name
+
+
+def is_api_request() -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def problem_response(
+    code: int,
+    detail: str | None = None,
+    *,
+    errors: list[dict] | None = None,
+    headers: dict | None = None,
+) -> Response:
+    """An error as RFC 9457 problem details (``application/problem+json``), in the request's
+    language: ``title`` names the status, ``detail`` says what happened this time, ``errors``
+    lists each broken rule with the field it concerns (``field`` is null for the whole object),
+    ``request_id`` is what staff find in the logs."""
+    key = code if code in TITLES else (500 if code >= 500 else 400)
+    body = {
+        "type": PROBLEM_TYPE,
+        "title": str(TITLES[key]),
+        "status": code,
+        "detail": str(detail if detail is not None else EXPLANATIONS[key]),
+        "instance": request.path,
+        "request_id": g.get("request_id"),
+    }
+    if errors is not None:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = code
+    response.mimetype = "application/problem+json"
+    response.headers["Cache-Control"] = "no-store"
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
 def error_response(code: int) -> tuple[Response | str, int]:
     key = code if code in TITLES else (500 if code >= 500 else 400)
     title, explanation = str(TITLES[key]), str(EXPLANATIONS[key])
+    if is_api_request():
+        return problem_response(code), code
     if wants_json():
         request_id = g.get("request_id")  # ops/observe.py: quoted to staff, found in the logs
         return jsonify(error=code, title=title, message=explanation, request_id=request_id), code
@@ -134,6 +185,10 @@ def handle_http_error(exc: HTTPException):
         return exc
     if exc.code == 413:
         drain_request_body()
+    if is_api_request():
+        # keep what the exception says beyond its status (Allow on a 405, WWW-Authenticate)
+        headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+        return problem_response(exc.code, getattr(exc, "problem_detail", None), headers=headers)
     return error_response(exc.code)
 
 

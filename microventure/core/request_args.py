@@ -1,9 +1,11 @@
 """Query-string arguments the database can take: a control character in any argument is a 400,
 and ``request.args.get(..., type=int)`` gives the default for a number beyond INTEGER, as for
-one that does not parse (forms have the same checks in ``core.forms.BaseForm``)."""
+one that does not parse (forms have the same checks in ``core.forms.BaseForm``); an ``<int:…>`` in
+a path beyond INTEGER matches no route (404), where the database would fail on it."""
 
 from flask import Flask, Request, abort, request
 from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.routing import IntegerConverter
 
 from microventure.core.forms import CONTROL_CHARACTERS, INTEGER_MAX
 
@@ -20,6 +22,13 @@ class CheckedRequest(Request):
     parameter_storage_class = CheckedArgs
 
 
+class IdConverter(IntegerConverter):
+    """``<int:call_id>`` that no row's id can exceed."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=INTEGER_MAX, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def _refuse_control_characters() -> None:
     # Nobody types one into an address; PostgreSQL refuses NUL in text (a search) with a 500.
     if any(
@@ -30,4 +39,5 @@ def _refuse_control_characters() -> None:
 
 def init_app(app: Flask) -> None:
     app.request_class = CheckedRequest
+    app.url_map.converters["int"] = IdConverter
     app.before_request(_refuse_control_characters)

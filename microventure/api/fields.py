@@ -1,0 +1,39 @@
+"""Fields every resource uses: local times with their offset, coded labels, enum choices."""
+
+from marshmallow import Schema, fields, validate
+
+from microventure.core.models import LabelledEnum
+from microventure.core.timeutil import to_local
+
+
+class LocalDateTime(fields.DateTime):
+    """An aware UTC time, written in Asia/Shanghai with its offset (``2026-12-07T09:00:00+08:00``)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else to_local(value).isoformat()
+
+
+class Coded(Schema):
+    """An enum member as its stable code and its title in the caller's language."""
+
+    code = fields.String(required=True)
+    label = fields.String(required=True)
+
+
+def coded(member: LabelledEnum | str | None, enum: type[LabelledEnum]) -> dict | None:
+    if member is None:
+        return None
+    member = enum(member)
+    return {"code": member.value, "label": member.title}
+
+
+def one_of(enum: type[LabelledEnum], **kwargs) -> fields.String:
+    """A query parameter or field naming one member of ``enum`` by its code."""
+    values = [m.value for m in enum]
+    return fields.String(validate=validate.OneOf(values), metadata={"enum": values}, **kwargs)
+
+
+class StreetSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True, metadata={"description": "In Chinese (镇街)."})
+    name_en = fields.String(required=True)
