@@ -15,7 +15,10 @@ from microventure.core.errors import (
 )
 
 # Each resource module's blueprint, in the order of the OpenAPI document's tags.
-RESOURCES = ("microventure.api.calls",)
+RESOURCES = (
+    "microventure.api.calls",
+    "microventure.api.applications",
+)
 
 docs = Blueprint("api_docs", __name__)
 
@@ -29,7 +32,8 @@ def documentation():
 def init_app(app: Flask) -> None:
     from importlib import import_module
 
-    from microventure.extensions import csrf
+    from microventure.accounts import bearer
+    from microventure.extensions import csrf, limiter
 
     configure(app)
     app.config.setdefault("API_PUBLIC_MAX_AGE", 60)
@@ -38,6 +42,11 @@ def init_app(app: Flask) -> None:
     for name in RESOURCES:
         blueprint = import_module(name).bp
         csrf.exempt(blueprint)  # no cookie authenticates the API (api/auth.py)
+        # one budget across the API's resources: per token (API_RATELIMIT), else per client
+        # address (API_RATELIMIT_ANONYMOUS)
+        limiter.shared_limit(bearer.rate_limit, scope="api", key_func=bearer.rate_limit_key)(
+            blueprint
+        )
         api.register_blueprint(blueprint)
     app.register_blueprint(docs)
 
