@@ -276,7 +276,7 @@ def _content(data: dict) -> services.ApplicationContent:
     )
 
 
-def _refuse_with_fields(exc: DomainError):
+def refused(exc: DomainError):
     """A service's refusal as a 422 whose ``errors`` use the API's field names."""
     db.session.rollback()
     problems = exc.problems if isinstance(exc, RuleViolations) else [(exc.field, exc.message)]
@@ -323,7 +323,7 @@ def start_application(data: dict):
     mine = sorted(current_user.organization_ids())
     organization_id = data.get("organization_id") or (mine[0] if len(mine) == 1 else None)
     if organization_id not in mine:
-        return _refuse_with_fields(
+        return refused(
             DomainError(
                 _l("Say for which of your organisations (organization_id) the application is."),
                 field="organization_id",
@@ -339,7 +339,7 @@ def start_application(data: dict):
             actor=current_user,
         )
     except DomainError as exc:
-        return _refuse_with_fields(exc)
+        return refused(exc)
     db.session.commit()
     return (
         application_data(_visible(started.id)),
@@ -374,7 +374,7 @@ def save_draft(data: dict, application_id: int):
     try:
         services.save_draft(application=application, content=_content(data), actor=current_user)
     except DomainError as exc:
-        return _refuse_with_fields(exc)
+        return refused(exc)
     db.session.commit()
     return application_data(_visible(application_id))
 
@@ -394,6 +394,6 @@ def submit_application(application_id: int):
     try:
         services.submit(application=application, actor=current_user)
     except DomainError as exc:
-        return _refuse_with_fields(exc)
+        return refused(exc)
     db.session.commit()
     return application_data(_visible(application_id))

@@ -60,6 +60,11 @@ def text(max_length: int, **kwargs) -> fields.String:
     )
 
 
-def count(minimum: int = 0, maximum: int = 2**31 - 1, **kwargs) -> fields.Integer:
-    """A whole number within what its column holds."""
-    return fields.Integer(strict=True, validate=validate.Range(min=minimum, max=maximum), **kwargs)
+def count(
+    minimum: int = 0, maximum: int = 2**31 - 1, *, strict: bool = True, **kwargs
+) -> fields.Integer:
+    """A whole number within what its column holds (``strict``: a JSON number, not a string;
+    a multipart form sends only strings)."""
+    return fields.Integer(
+        strict=strict, validate=validate.Range(min=minimum, max=maximum), **kwargs
+    )

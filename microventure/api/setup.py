@@ -18,6 +18,7 @@ from microventure.core.errors import (
 RESOURCES = (
     "microventure.api.calls",
     "microventure.api.applications",
+    "microventure.api.projects",
 )
 
 docs = Blueprint("api_docs", __name__)
