@@ -19,6 +19,7 @@ RESOURCES = (
     "microventure.api.calls",
     "microventure.api.applications",
     "microventure.api.projects",
+    "microventure.api.admin",
 )
 
 docs = Blueprint("api_docs", __name__)
