@@ -2,9 +2,10 @@
 application, starting and saving a draft, submitting. The same queries, services, submission
 rules and policy as the pages (applications/views.py)."""
 
+import functools
 from types import SimpleNamespace
 
-from flask import abort, url_for
+from flask import abort, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -292,6 +293,22 @@ def _visible(application_id: int) -> Application:
     return allowed_or_404(queries.application_page(application_id), "application.view")
 
 
+NOT_JSON = _l("Send the data as JSON (Content-Type: application/json).")
+
+
+def json_body(view):
+    """The operation reads a JSON body: another kind is a 415, never read as an empty object
+    (which would save an empty draft)."""
+
+    @functools.wraps(view)
+    def checked(*args, **kwargs):
+        if not request.is_json:
+            return problem_response(415, NOT_JSON)
+        return view(*args, **kwargs)
+
+    return checked
+
+
 # ------------------------------------------------------------------------------------ operations
 
 
@@ -307,6 +324,7 @@ def list_applications(page: int, per_page: int):
 
 @bp.post("")
 @token_required(bp, WRITE)
+@json_body
 @bp.arguments(StartSchema)
 @bp.response(201, ApplicationSchema)
 @bp.alt_response(200, schema=ApplicationSchema, description="The draft you already have.")
@@ -359,6 +377,7 @@ def get_application(application_id: int):
 
 @bp.put("/<int:application_id>")
 @token_required(bp, WRITE)
+@json_body
 @bp.arguments(DraftSchema)
 @bp.response(200, ApplicationSchema)
 @bp.alt_response(409, response="CONFLICT")

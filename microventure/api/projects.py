@@ -3,6 +3,7 @@ activity records (活动记录) with their review, and recording an activity wit
 (multipart). The same queries, services and policy as the pages (projects/activities/views.py)."""
 
 import functools
+from decimal import Decimal
 
 from flask import abort, request, url_for
 from flask_login import current_user
@@ -232,7 +233,7 @@ class ActivityForm(Schema):
     others = count(0, 1_000_000, load_default=None, strict=False)
     volunteers = count(0, 1_000_000, load_default=0, strict=False)
     volunteer_hours = fields.Decimal(
-        load_default=0, places=1, validate=validate.Range(min=0, max=1_000_000)
+        load_default=lambda: Decimal(0), validate=validate.Range(min=0, max=100_000)
     )
     problems_solved = count(0, 1_000_000, load_default=0, strict=False)
     description = text(5000, load_default="")
