@@ -192,6 +192,38 @@ def _summary(row) -> dict:
     }
 
 
+def _rows_data(application: Application) -> dict:
+    """The application's repeatable rows, as the API writes them."""
+    return {
+        "activities": [
+            {
+                "name": a.name,
+                "month": a.month,
+                "sessions": a.sessions,
+                "participants": a.participants,
+            }
+            for a in application.activities
+        ],
+        "indicators": [
+            {"name": i.name, "target": i.target, "unit": i.unit} for i in application.indicators
+        ],
+        "team": [
+            {"name": t.name, "role": t.role, "qualification": t.qualification}
+            for t in application.team
+        ],
+        "budget_lines": [
+            {
+                "category": coded(b.category, BudgetCategory),
+                "item": b.item,
+                "unit_price_fen": b.unit_price,
+                "quantity": b.quantity,
+                "source": coded(b.source, FundingSource),
+            }
+            for b in application.budget_lines
+        ],
+    }
+
+
 def application_data(application: Application) -> dict:
     call = application.call
     editable = can(current_user, "application.edit", application)
@@ -219,32 +251,7 @@ def application_data(application: Application) -> dict:
         "direct_beneficiaries": application.direct_beneficiaries,
         "indirect_beneficiaries": application.indirect_beneficiaries,
         **{name: getattr(application, name) for name in services.TEXT_FIELDS if name != "title"},
-        "activities": [
-            {
-                "name": a.name,
-                "month": a.month,
-                "sessions": a.sessions,
-                "participants": a.participants,
-            }
-            for a in application.activities
-        ],
-        "indicators": [
-            {"name": i.name, "target": i.target, "unit": i.unit} for i in application.indicators
-        ],
-        "team": [
-            {"name": t.name, "role": t.role, "qualification": t.qualification}
-            for t in application.team
-        ],
-        "budget_lines": [
-            {
-                "category": coded(b.category, BudgetCategory),
-                "item": b.item,
-                "unit_price_fen": b.unit_price,
-                "quantity": b.quantity,
-                "source": coded(b.source, FundingSource),
-            }
-            for b in application.budget_lines
-        ],
+        **_rows_data(application),
         "attachments": [
             {"id": a.id, "kind": coded(a.kind, AttachmentKind), "name": a.original_name}
             for a in application.current_attachments

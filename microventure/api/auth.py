@@ -78,6 +78,7 @@ def token_required(bp, scope: TokenScope):
         checked = bp.doc(security=[{"bearer": []}])(checked)
         checked = bp.alt_response(401, response="UNAUTHORIZED")(checked)
         checked = bp.alt_response(403, response="FORBIDDEN")(checked)
+        checked = bp.alt_response(429, response="TOO_MANY_REQUESTS")(checked)
         return checked
 
     return decorator
