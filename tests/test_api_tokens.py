@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from flask import g
+from flask_babel import force_locale
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -95,6 +96,12 @@ def test_bad_input_is_refused_next_to_its_field(client, login_as, user, data, me
 
 
 def test_the_service_refuses_what_a_form_could_not_send(user):
+    g.messages_in = "en"  # force_locale needs a non-empty ``g``
+    with force_locale("en"):
+        _refusals(user)
+
+
+def _refusals(user):
     with pytest.raises(api_tokens.DomainError, match="1 to 365 days"):
         api_tokens.create_token(user=user, name="x", scope=TokenScope.READ, days=366)
     for n in range(api_tokens.MAX_UNREVOKED):
