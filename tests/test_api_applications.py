@@ -185,3 +185,46 @@ def test_the_rate_limit_counts_per_token(app, client, world, monkeypatch):
     assert limited.status_code == 429 and limited.mimetype == "application/problem+json"
     # another token of the same user, from the same address, has its own budget
     assert client.get("/api/v1/applications", headers=auth(world["write"])).status_code == 200
+
+
+@pytest.mark.no_transaction
+def test_simultaneous_starts_make_one_draft(postgres_app):
+    """Five clients POST the same start at once (a flaky network's retries): one draft, whose
+    id every answer gives."""
+    import threading
+
+    from tests.conftest import Factory
+
+    app = postgres_app
+    with app.app_context():
+        make = Factory()
+        street = make.street()
+        admin = make.user(role=Role.STREET_ADMIN, street=street)
+        call = make_call(actor=admin, fund=make_fund(actor=admin, street=street))
+        owner = make.user()
+        make.organization(street=street, owner=owner)
+        new = api_tokens.create_token(user=owner, name="w", scope=TokenScope.WRITE, days=9)
+        call_id, secret = call.id, new.secret
+        db.session.commit()
+    barrier = threading.Barrier(5)
+    answers: list = []
+
+    def start() -> None:
+        client = app.test_client()
+        barrier.wait(timeout=30)
+        response = client.post(
+            "/api/v1/applications",
+            json={"call_id": call_id},
+            headers={"Authorization": f"Bearer {secret}"},
+        )
+        answers.append((response.status_code, response.get_json().get("id")))
+
+    threads = [threading.Thread(target=start) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(code for code, _ in answers) == [200, 200, 200, 200, 201]
+    assert len({id_ for _, id_ in answers}) == 1
+    with app.app_context():
+        assert len(db.session.scalars(select(Application.id)).all()) == 1

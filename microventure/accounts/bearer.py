@@ -6,14 +6,13 @@ import logging
 
 from flask import current_app, g, request
 from flask_limiter.util import get_remote_address
-from flask_login import AnonymousUserMixin
 from sqlalchemy.exc import OperationalError
 
 from microventure.accounts import api_tokens
 from microventure.accounts.api_tokens import BearerRefused
 from microventure.accounts.models import ApiToken, User
 from microventure.core import audit
-from microventure.extensions import db
+from microventure.extensions import db, login_manager
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +43,7 @@ def use_bearer() -> tuple[User, ApiToken] | BearerRefused:
     the API decides what a refusal means for the operation asked."""
     result = current_bearer()
     if isinstance(result, BearerRefused):
-        g._login_user = AnonymousUserMixin()  # Flask-Login's slot for the current user
+        g._login_user = login_manager.anonymous_user()  # Flask-Login's slot for the user
         return result
     user, token = result
     g._login_user = user

@@ -21,6 +21,7 @@ from microventure.applications import queries, rules, services
 from microventure.applications.models import Application, ApplicationStatus, FundingSource
 from microventure.calls.models import AttachmentKind, BudgetCategory, Call, Domain
 from microventure.core.errors import DomainError, RuleViolations, problem_response
+from microventure.core.locks import locked
 from microventure.core.policy import can
 from microventure.core.timeutil import utcnow
 from microventure.extensions import db
@@ -354,14 +355,16 @@ def start_application(data: dict):
                 field="organization_id",
             )
         )
+    # the organisation's row locked first: of two POSTs at once, the second waits and finds the
+    # first one's draft (the page checks for a draft the same way, without the lock)
+    organization = locked(Organization, organization_id)
     draft = queries.existing_draft(call_id=call.id, organization_id=organization_id)
     if draft is not None:
+        db.session.commit()
         return application_data(_visible(draft.id)), 200
     try:
         started = services.start_application(
-            call=call,
-            organization=db.session.get(Organization, organization_id),
-            actor=current_user,
+            call=call, organization=organization, actor=current_user
         )
     except DomainError as exc:
         return refused(exc)
