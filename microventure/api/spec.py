@@ -8,6 +8,8 @@ from flask_smorest import Api as SmorestApi
 from flask_smorest.utils import prepare_response
 from marshmallow import Schema, fields
 
+from microventure.core.errors import API_PREFIX
+
 PROBLEM = "application/problem+json"
 VERSION = "1.0.0"
 
@@ -79,7 +81,7 @@ def configure(app: Flask) -> None:
     config.setdefault("API_TITLE", "社区微创投 API")
     config.setdefault("API_VERSION", VERSION)
     config.setdefault("OPENAPI_VERSION", "3.1.0")
-    config.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
+    config.setdefault("OPENAPI_URL_PREFIX", f"{API_PREFIX}v1")
     config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     config.setdefault(
         "API_SPEC_OPTIONS",

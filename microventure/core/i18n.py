@@ -4,6 +4,7 @@ from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
+from microventure.core.errors import is_api_request
 from microventure.extensions import db
 
 
@@ -11,7 +12,7 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI and Celery: messages carry their own language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    if request.path.startswith("/api/"):  # the API answers in the language the caller accepts
+    if is_api_request():  # the API answers in the language the caller accepts
         return (
             request.accept_languages.best_match(languages)
             or current_app.config["BABEL_DEFAULT_LOCALE"]
