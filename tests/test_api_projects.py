@@ -92,7 +92,7 @@ def test_every_problem_of_a_record_is_named_by_its_field(client, r):
     url = f"/api/v1/projects/{project.id}/activities"
     response = client.post(
         url,
-        data=form(title=None, domain="astrology", participants="many"),
+        data=form(title=None, domain="astrology", participants="many", volunteer_hours="1e9"),
         headers=auth(r["owner_token"]),
         content_type="multipart/form-data",
     )
@@ -101,6 +101,7 @@ def test_every_problem_of_a_record_is_named_by_its_field(client, r):
         "title",
         "domain",
         "participants",
+        "volunteer_hours",
     }
     too_many = client.post(
         url,

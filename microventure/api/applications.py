@@ -334,6 +334,7 @@ def list_applications(page: int, per_page: int):
 @token_required(bp, WRITE)
 @json_body
 @bp.arguments(StartSchema)
+@bp.alt_response(415, response="UNSUPPORTED_MEDIA_TYPE")
 @bp.response(201, ApplicationSchema)
 @bp.alt_response(200, schema=ApplicationSchema, description="The draft you already have.")
 @bp.alt_response(404, response="NOT_FOUND")
@@ -389,6 +390,7 @@ def get_application(application_id: int):
 @token_required(bp, WRITE)
 @json_body
 @bp.arguments(DraftSchema)
+@bp.alt_response(415, response="UNSUPPORTED_MEDIA_TYPE")
 @bp.response(200, ApplicationSchema)
 @bp.alt_response(409, response="CONFLICT")
 @bp.alt_response(404, response="NOT_FOUND")

@@ -6,10 +6,11 @@ import functools
 from decimal import Decimal
 
 from flask import abort, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields
 
 from microventure.api.access import allowed_or_404
 from microventure.api.applications import refused
@@ -219,6 +220,18 @@ def get_activity(project_id: int, activity_id: int):
     return activity_data(activity)
 
 
+MAX_HOURS = 100_000
+
+
+def _hours_in_range(value: Decimal) -> None:
+    # a function, not validate.Range: apispec would write a Decimal bound as a string
+    if not 0 <= value <= MAX_HOURS:
+        raise ValidationError(str(HOURS_RANGE) % {"max": MAX_HOURS})
+
+
+HOURS_RANGE = _l("Enter the hours from 0 to %(max)s.")
+
+
 class ActivityForm(Schema):
     held_on = fields.Date(required=True, metadata={"description": "YYYY-MM-DD, Asia/Shanghai."})
     title = text(200, required=True)
@@ -233,7 +246,9 @@ class ActivityForm(Schema):
     others = count(0, 1_000_000, load_default=None, strict=False)
     volunteers = count(0, 1_000_000, load_default=0, strict=False)
     volunteer_hours = fields.Decimal(
-        load_default=lambda: Decimal(0), validate=validate.Range(min=0, max=100_000)
+        load_default=lambda: Decimal(0),
+        validate=_hours_in_range,
+        metadata={"minimum": 0, "maximum": MAX_HOURS, "description": "At most one decimal."},
     )
     problems_solved = count(0, 1_000_000, load_default=0, strict=False)
     description = text(5000, load_default="")
