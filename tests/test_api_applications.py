@@ -8,13 +8,10 @@ from dataclasses import asdict
 
 import pytest
 from sqlalchemy import select
-from werkzeug.datastructures import FileStorage
 
 from microventure.accounts import api_tokens
 from microventure.accounts.models import Role, TokenScope
-from microventure.applications import services
 from microventure.applications.models import Application
-from microventure.calls.models import AttachmentKind
 from microventure.core.models import AuditEvent
 from microventure.extensions import db
 from tests.helpers_calls import complete_content, make_call, make_fund
@@ -126,14 +123,22 @@ def test_a_draft_is_started_once_saved_checked_and_submitted(client, world):
     }
     content["budget_lines"][0]["item"] = "课堂物料"
     client.put(f"/api/v1/applications/{draft['id']}", json=content, headers=headers)
-    application = db.session.get(Application, draft["id"])
-    services.add_attachment(
-        application=application,
-        kind=AttachmentKind.PROJECT_PLAN,
-        upload=FileStorage(stream=io.BytesIO(PDF), filename="plan.pdf"),
-        actor=world["applicant"],
+    wrong = client.post(
+        f"/api/v1/applications/{draft['id']}/attachments",
+        data={"kind": "project_plan", "file": (io.BytesIO(b"MZ\x90\x00"), "plan.exe")},
+        headers=headers,
+        content_type="multipart/form-data",
     )
-    db.session.commit()
+    assert wrong.status_code == 422 and wrong.get_json()["errors"][0]["field"] == "file"
+    attached = client.post(
+        f"/api/v1/applications/{draft['id']}/attachments",
+        data={"kind": "project_plan", "file": (io.BytesIO(PDF), "plan.pdf")},
+        headers=headers,
+        content_type="multipart/form-data",
+    )
+    assert attached.status_code == 201, attached.get_json()
+    assert [a["name"] for a in attached.get_json()["attachments"]] == ["plan.pdf"]
+    assert attached.get_json()["problems"] == []
     submitted = client.post(f"/api/v1/applications/{draft['id']}/submit", headers=headers)
     assert submitted.status_code == 200, submitted.get_json()
     assert submitted.get_json()["reference"] and submitted.get_json()["editable"] is False

@@ -201,6 +201,15 @@ case(
     expect=200,
 )
 case(
+    "api_applications.add_attachment",
+    user=APPLICANT,
+    token=True,
+    action=lambda w: f"/api/v1/applications/{w.draft_application()}/attachments",
+    data=lambda w: {"kind": "project_plan"},
+    files=lambda: {"file": (io.BytesIO(PDF), "plan.pdf")},
+    expect=201,
+)
+case(
     "api_projects.record_activity",
     user=APPLICANT,
     token=True,

@@ -9,12 +9,14 @@ from flask import abort, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_smorest import Blueprint
+from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from microventure.accounts.models import Organization
 from microventure.api.access import allowed_or_404
 from microventure.api.auth import READ, WRITE, token_required
 from microventure.api.fields import Coded, LocalDateTime, coded, count, one_of, text
+from microventure.api.multipart import MULTIPART
 from microventure.api.paging import PageArgs, envelope, page_of
 from microventure.api.spec import FieldProblem
 from microventure.applications import queries, rules, services
@@ -428,3 +430,35 @@ def submit_application(application_id: int):
         return refused(exc)
     db.session.commit()
     return application_data(_visible(application_id))
+
+
+class AttachmentUpload(Schema):
+    kind = one_of(AttachmentKind, required=True)
+    file = Upload(required=True, metadata={"description": "PDF, Word, Excel or an image."})
+
+
+@bp.post("/<int:application_id>/attachments")
+@token_required(bp, WRITE)
+@bp.arguments(AttachmentUpload, location=MULTIPART)
+@bp.response(201, ApplicationSchema)
+@bp.alt_response(404, response="NOT_FOUND")
+@bp.alt_response(409, response="CONFLICT")
+@bp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE")
+@bp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+def add_attachment(form: dict, application_id: int):
+    """Attach a document to the draft (multipart/form-data: ``kind`` and ``file``), e.g. the
+    project plan a call requires before submission; the same checks as the page's upload."""
+    application = _visible(application_id)
+    if not can(current_user, "application.edit", application):
+        return problem_response(409, NOT_EDITABLE)
+    try:
+        services.add_attachment(
+            application=application,
+            kind=AttachmentKind(form["kind"]),
+            upload=form["file"],
+            actor=current_user,
+        )
+    except DomainError as exc:
+        return refused(exc)
+    db.session.commit()
+    return application_data(_visible(application_id)), 201
