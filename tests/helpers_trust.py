@@ -78,8 +78,9 @@ def _second_street_admin() -> None:
     services.grant_role(user=user, role=Role.STREET_ADMIN, street=street, actor=district)
 
 
-def clients(app) -> dict:
-    """A logged-in test client per role."""
+def clients(app, *, tokens: bool = False) -> dict:
+    """A logged-in test client per role; with ``tokens``, each also sends a write token of its
+    account on every request (the API's answers are then the role's; the pages ignore it)."""
     found = {}
     for role, email in ROLES.items():
         client = app.test_client()
@@ -87,8 +88,24 @@ def clients(app) -> dict:
             limiter.reset()
             answer = client.post("/auth/login", data={"email": email, "password": DEMO_PASSWORD})
             assert answer.status_code == 302, f"cannot log in as {email}"
+            if tokens:
+                client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {_write_token(app, email)}"
         found[role] = client
     return found
+
+
+def _write_token(app, email: str) -> str:
+    from sqlalchemy import select
+
+    from microventure.accounts import api_tokens
+    from microventure.accounts.models import TokenScope, User
+
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == email))
+        new = api_tokens.create_token(user=user, name="trust", scope=TokenScope.WRITE, days=7)
+        db.session.commit()
+        db.session.remove()
+    return new.secret
 
 
 def row_counts(app) -> dict[str, int]:

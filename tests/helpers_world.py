@@ -84,6 +84,16 @@ class World:
     def profile(self, email: str) -> int:
         return self.id("SELECT id FROM reviewer_profiles WHERE user_id = :u", u=self.user(email))
 
+    def token_of(self, email: str, scope: str = "write") -> int:
+        """The id of a new personal access token of ``email``'s account."""
+        from microventure.accounts import api_tokens
+        from microventure.accounts.models import TokenScope, User
+
+        user = self.obj(User, self.user(email))
+        new = api_tokens.create_token(user=user, name="world", scope=TokenScope(scope), days=7)
+        self.__dict__.setdefault("secrets", {})[new.token.id] = new.secret
+        return new.token.id
+
     def exclusion(self) -> int:
         from microventure.accounts import organizations
         from microventure.accounts.models import ExclusionKind, Organization

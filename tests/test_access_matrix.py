@@ -1,6 +1,8 @@
 """Every registered route × every role: what each gets for GET, and that a POST it is refused
 changes nothing (every table's row count, the audit trail included). A route without an entry
-fails the test, so no new route can quietly open a hole.
+fails the test, so no new route can quietly open a hole. Every logged-in role's client also
+sends a write token of its account (``Authorization: Bearer``): the API answers as that role, the
+pages as the session's (a token never opens a page). A PUT route's write is asked like a POST.
 
 The roles (tests/helpers_trust.py): anonymous, the applicant of the owning organisation, an
 applicant of another organisation, the reviewer assigned, a reviewer not assigned, the street
@@ -9,8 +11,9 @@ applicant's organisation in 南村镇 (reviewing: an application of the district
 reviewer1 is assigned).
 
 Each entry is the answers in that role order, one letter each:
-``2`` 200, ``L`` redirect to the log-in page, ``R`` another redirect, ``3`` 403, ``4`` 404,
-``5`` 405 (no such method), ``0`` 410. For POST, ``+`` means the role may post (not tried here:
+``2`` 200, ``L`` redirect to the log-in page, ``R`` another redirect, ``A`` 401 (the API
+without a token), ``3`` 403, ``4`` 404, ``5`` 405 (no such method), ``C`` 409, ``0`` 410,
+``J`` 415 (not JSON), ``U`` 422. For POST, ``+`` means the role may post (not tried here:
 tests/test_every_post_route.py posts each route as a user who may); any other letter is the
 refusal it gets for an empty form, after which nothing may have changed. For a new route, the
 failure shows the line to add (GET answers, and ``+`` for every role's POST: turn the roles
@@ -79,6 +82,7 @@ class Ids(World):
         self.template_id = q("SELECT coalesce(min(id), 999999) FROM question_templates")
         self.exclusion_id = self.exclusion()
         self.job = 999_999
+        self.api_token = self.token_of("applicant@demo.local")
 
 
 U = {  # endpoint -> the path asked, from the Ids
@@ -103,6 +107,23 @@ U = {  # endpoint -> the path asked, from the Ids
     "accounts.profile": lambda i: "/profile",
     "accounts.resend_confirmation": lambda i: "/profile/confirmation",
     "accounts.change_password": lambda i: "/profile/password",
+    "accounts.api_tokens_page": lambda i: "/profile/tokens",
+    "accounts.revoke_api_token": lambda i: f"/profile/tokens/{i.api_token}/revoke",
+    "api_applications.list_applications": lambda i: "/api/v1/applications",
+    "api_applications.start_application": lambda i: "/api/v1/applications",
+    "api_applications.get_application": lambda i: f"/api/v1/applications/{i.draft}",
+    "api_applications.save_draft": lambda i: f"/api/v1/applications/{i.draft}",
+    "api_applications.submit_application": lambda i: f"/api/v1/applications/{i.draft}/submit",
+    "api_applications.add_attachment": lambda i: f"/api/v1/applications/{i.draft}/attachments",
+    "api_projects.list_projects": lambda i: "/api/v1/projects",
+    "api_projects.get_project": lambda i: f"/api/v1/projects/{i.project_id}",
+    "api_projects.list_activities": lambda i: f"/api/v1/projects/{i.project_id}/activities",
+    "api_projects.record_activity": lambda i: f"/api/v1/projects/{i.project_id}/activities",
+    "api_projects.get_activity": lambda i: (
+        f"/api/v1/projects/{i.project_id}/activities/{i.activity}"
+    ),
+    "api_admin.screening_list": lambda i: f"/api/v1/admin/calls/{i.round}/applications",
+    "api_admin.call_ranking": lambda i: f"/api/v1/admin/calls/{i.round}/ranking",
     "admin.organizations": lambda i: "/admin/organizations",
     "admin.add_exclusion": lambda i: f"/admin/organizations/{i.org_id}/exclusions",
     "admin.set_verification": lambda i: f"/admin/organizations/{i.org_id}/verification",
@@ -397,6 +418,21 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "screening.screen": ("55555555", "L3444+4+"),
     "screening.version": ("L2444242", "55555555"),
     "static": ("22222222", "55555555"),
+    "accounts.api_tokens_page": ("L2222222", "L+++++++"),
+    "accounts.revoke_api_token": ("55555555", "L+444444"),
+    "api_applications.list_applications": ("A2222222", "55555555"),
+    "api_applications.start_application": ("55555555", "A++JJJJJ"),
+    "api_applications.get_application": ("A2444444", "55555555"),
+    "api_applications.save_draft": ("55555555", "A+JJJJJJ"),
+    "api_applications.submit_application": ("55555555", "A+444444"),
+    "api_applications.add_attachment": ("55555555", "A+UUUUUU"),
+    "api_projects.list_projects": ("A2222222", "55555555"),
+    "api_projects.get_project": ("A2444444", "55555555"),
+    "api_projects.list_activities": ("A2444242", "55555555"),
+    "api_projects.record_activity": ("55555555", "A+UUUUUU"),
+    "api_projects.get_activity": ("A2444242", "55555555"),
+    "api_admin.screening_list": ("A4444242", "55555555"),
+    "api_admin.call_ranking": ("A4444242", "55555555"),
     "api-docs.openapi_json": ("22222222", "55555555"),
     "api_docs.documentation": ("22222222", "55555555"),
     "api_calls.list_calls": ("22222222", "55555555"),
@@ -427,7 +463,7 @@ def world(tmp_path_factory):
         ids = Ids()
         db.session.commit()
         db.session.remove()
-    yield app, ids, clients(app)
+    yield app, ids, clients(app, tokens=True)
     dispose(app)
 
 
@@ -435,7 +471,19 @@ def _letter(response) -> str:
     code = response.status_code
     if code in (301, 302, 303):
         return "L" if "/auth/login" in (response.location or "") else "R"
-    letters = {200: "2", 400: "B", 403: "3", 404: "4", 405: "5", 410: "0", 422: "U", 429: "T"}
+    letters = {
+        200: "2",
+        400: "B",
+        401: "A",
+        403: "3",
+        404: "4",
+        405: "5",
+        409: "C",
+        415: "J",
+        410: "0",
+        422: "U",
+        429: "T",
+    }
     return letters.get(code, f"[{code}]")
 
 
@@ -463,12 +511,14 @@ def test_every_role_gets_the_expected_answer_and_refused_posts_change_nothing(wo
             for client in by_role.values()
         )
         post = ""
+        # the write of the route: POST, or PUT (the API's save), asked the same way
+        write = next((m for m in ("POST", "PUT") if m in rule.methods), None)
         for n, (role, client) in enumerate(by_role.items()):
-            if "POST" not in rule.methods or not expected_post or expected_post[n] == "+":
-                post += "5" if "POST" not in rule.methods else "+"
+            if write is None or not expected_post or expected_post[n] == "+":
+                post += "5" if write is None else "+"
                 continue
             before = row_counts(app)
-            answer = _letter(client.post(path, data={}))
+            answer = _letter(client.open(path, method=write, data={}))
             after = row_counts(app)
             if answer in "L34" and before != after:
                 difference = {t: (before[t], after[t]) for t in before if before[t] != after[t]}

@@ -54,6 +54,9 @@ class Case:
     prepare: Callable[[World], object] | None = None
     expect: int = 302
     files: Callable[[], dict] = field(default=lambda: {})
+    # the API: a write token of ``user`` is sent; ``json`` (when given) is the body
+    token: bool = False
+    json: Callable[[World], dict] | None = None
 
 
 REVIEWER = "reviewer1@demo.local"
@@ -164,6 +167,61 @@ case(
         f"/organizations/{w.org_of(APPLICANT)}/members/"
         f"{w.membership(APPLICANT, 'reviewer5@demo.local')}/remove"
     ),
+)
+case(
+    "accounts.api_tokens_page",
+    user=APPLICANT,
+    page=lambda w: "/profile/tokens",
+    action=lambda w: "/profile/tokens",
+    data=lambda w: {"name": "微信小程序", "scope": "write"},
+    expect=200,  # the answer shows the new token's secret, once
+)
+case(
+    "accounts.revoke_api_token",
+    user=APPLICANT,
+    prepare=lambda w: w.token_of(APPLICANT),
+    page=lambda w: "/profile/tokens",
+    action=lambda w: f"/profile/tokens/{w.id('SELECT max(id) FROM api_tokens')}/revoke",
+    data=lambda w: {"confirm": "y"},
+)
+# ------------------------------------------------------------------------------------------ API
+case(
+    "api_applications.start_application",
+    user=APPLICANT,
+    token=True,
+    action=lambda w: "/api/v1/applications",
+    json=lambda w: {"call_id": w.call("NC-2026-MCT")},
+    expect=201,
+)
+case(
+    "api_applications.submit_application",
+    user=APPLICANT,
+    token=True,
+    action=lambda w: f"/api/v1/applications/{w.draft_with_attachment()}/submit",
+    expect=200,
+)
+case(
+    "api_applications.add_attachment",
+    user=APPLICANT,
+    token=True,
+    action=lambda w: f"/api/v1/applications/{w.draft_application()}/attachments",
+    data=lambda w: {"kind": "project_plan"},
+    files=lambda: {"file": (io.BytesIO(PDF), "plan.pdf")},
+    expect=201,
+)
+case(
+    "api_projects.record_activity",
+    user=APPLICANT,
+    token=True,
+    action=lambda w: f"/api/v1/projects/{w.project(1)}/activities",
+    data=lambda w: {
+        "title": "长者健康讲座",
+        "held_on": today(-1),
+        "domain": "smart_elderly_care",
+        "participants": "30",
+    },
+    files=lambda: {"photos": (io.BytesIO(JPEG), "photo.jpg")},
+    expect=201,
 )
 # ---------------------------------------------------------------------------------------- admin
 case(
@@ -876,6 +934,12 @@ def run(app, key: str, case: Case):
         page = case.page(world) if case.page else None
         form = case.form(world) if case.form else action
         overrides = case.data(world)
+        body = case.json(world) if case.json else None
+        headers = {}
+        if case.token:
+            token_id = world.token_of(case.user)
+            secret = world.secrets[token_id]
+            headers = {"Authorization": f"Bearer {secret}", "Accept-Language": "en"}
         db.session.commit()
         db.session.remove()
     client = app.test_client()
@@ -893,7 +957,11 @@ def run(app, key: str, case: Case):
         data = data.copy() if hasattr(data, "copy") else dict(data)
         for name, value in files.items():
             data[name] = value
-    response = client.post(action, data=data, content_type="multipart/form-data")
+    if body is not None:
+        response = client.post(action, json=body, headers=headers)
+        response.posted = sorted(body)
+        return response
+    response = client.post(action, data=data, content_type="multipart/form-data", headers=headers)
     response.posted = sorted(data)
     return response
 

@@ -13,7 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from microventure.accounts import services
-from microventure.accounts.models import ExclusionKind, OrganizationKind, Role
+from microventure.accounts.models import ExclusionKind, OrganizationKind, Role, TokenScope
 from microventure.core.errors import DomainError
 from microventure.core.forms import BaseForm, email_address
 
@@ -165,4 +165,41 @@ class RoleGrantForm(BaseForm):
     role = SelectField(_l("Role"), choices=Role.choices)
     street_id = SelectField(
         _l("Street (street admins only)"), coerce=optional_int, validate_choice=False
+    )
+
+
+def _days_choices():
+    from microventure.accounts.api_tokens import DAYS_CHOICES
+
+    return [(n, _l("%(n)s days", n=n)) for n in DAYS_CHOICES]
+
+
+class ApiTokenForm(BaseForm):
+    """A new personal access token: its name, what it may do and how long it works."""
+
+    name = StringField(
+        _l("Name"),
+        description=_l("What uses the token, e.g. our WeChat mini-program."),
+        validators=[DataRequired(), Length(max=60)],
+    )
+    scope = SelectField(
+        _l("Access"),
+        choices=[(s.value, s.title) for s in TokenScope],
+        default=TokenScope.READ.value,
+        description=_l(
+            "Read: see through the API what you see on the site. Read and write: also save, "
+            "submit and record in your name."
+        ),
+    )
+    expires_in_days = SelectField(_l("Valid for"), coerce=int, default=90)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.expires_in_days.choices = _days_choices()
+
+
+class RevokeTokenForm(BaseForm):
+    confirm = BooleanField(
+        _l("I understand: programs using this token stop working at once."),
+        validators=[DataRequired(message=_l("Tick the box to confirm revoking the token."))],
     )

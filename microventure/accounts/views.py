@@ -1,22 +1,33 @@
 """The signed-in user's pages: profile, password, their organisations and its members."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
-from microventure.accounts import organizations, queries, recovery, services
+from microventure.accounts import api_tokens, organizations, queries, recovery, services
 from microventure.accounts.forms import (
+    ApiTokenForm,
     ExclusionForm,
     MemberForm,
     PasswordChangeForm,
     ProfileForm,
+    RevokeTokenForm,
     VerificationForm,
 )
-from microventure.accounts.models import Membership
+from microventure.accounts.models import ApiToken, Membership, TokenScope
 from microventure.core import audit
 from microventure.core.forms import perform
 from microventure.core.policy import authorize, can
-from microventure.core.timeutil import local_today
+from microventure.core.timeutil import local_today, utcnow
 from microventure.extensions import db
 
 bp = Blueprint("accounts", __name__)
@@ -71,6 +82,59 @@ def resend_confirmation():
             _("A confirmation link is on its way to %(email)s.", email=current_user.email), "info"
         )
     return redirect(url_for(".profile"))
+
+
+def _tokens_page(form: ApiTokenForm, new_token: api_tokens.NewToken | None = None, code=200):
+    response = make_response(
+        render_template(
+            "accounts/api_tokens.html",
+            form=form,
+            revoke_form=RevokeTokenForm(formdata=None),
+            tokens=api_tokens.user_tokens(current_user),
+            new_token=new_token,
+            now=utcnow(),
+        ),
+        code,
+    )
+    # the page may carry a secret shown once: no copy in any cache, the browser's included
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/profile/tokens", methods=["GET", "POST"])
+@login_required
+def api_tokens_page():
+    """The user's personal access tokens for the API. A new token's secret is shown once, on
+    the answer to the POST that created it: it is in no redirect, flash message or session (the
+    session is a cookie), and only its hash is stored."""
+    authorize(current_user, "api_token.create")
+    form = ApiTokenForm()
+    if form.validate_on_submit():
+        done = perform(
+            lambda: api_tokens.create_token(
+                user=current_user,
+                name=form.name.data,
+                scope=TokenScope(form.scope.data),
+                days=form.expires_in_days.data,
+            ),
+            form,
+        )
+        if done:
+            return _tokens_page(ApiTokenForm(formdata=None), new_token=done.value)
+    return _tokens_page(form)
+
+
+@bp.post("/profile/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_api_token(token_id: int):
+    token = db.session.get(ApiToken, token_id)
+    authorize(current_user, "api_token.revoke", token, hide=True)
+    form = RevokeTokenForm()
+    if not form.validate_on_submit():
+        flash(_("Tick the box to confirm revoking the token."), "danger")
+    elif perform(lambda: api_tokens.revoke_token(token=token, actor=current_user)):
+        flash(_("The token %(prefix)s… is revoked.", prefix=token.prefix), "success")
+    return redirect(url_for(".api_tokens_page"))
 
 
 @bp.get("/organizations/mine")

@@ -1,5 +1,6 @@
 """Fields every resource uses: local times with their offset, coded labels, enum choices."""
 
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
 from microventure.core.models import LabelledEnum
@@ -37,3 +38,33 @@ class StreetSchema(Schema):
     id = fields.Integer(required=True)
     name = fields.String(required=True, metadata={"description": "In Chinese (镇街)."})
     name_en = fields.String(required=True)
+
+
+CONTROL_REFUSED = _l("This text contains invisible control characters: remove them.")
+
+
+def _no_control_characters(value: str) -> None:
+    from marshmallow import ValidationError
+
+    from microventure.core.forms import CONTROL_CHARACTERS
+
+    if CONTROL_CHARACTERS.search(value):
+        raise ValidationError(str(CONTROL_REFUSED))
+
+
+def text(max_length: int, **kwargs) -> fields.String:
+    """Text a person types: at most ``max_length`` characters and no control characters (the
+    pages' forms refuse them too; PostgreSQL refuses NUL)."""
+    return fields.String(
+        validate=[validate.Length(max=max_length), _no_control_characters], **kwargs
+    )
+
+
+def count(
+    minimum: int = 0, maximum: int = 2**31 - 1, *, strict: bool = True, **kwargs
+) -> fields.Integer:
+    """A whole number within what its column holds (``strict``: a JSON number, not a string;
+    a multipart form sends only strings)."""
+    return fields.Integer(
+        strict=strict, validate=validate.Range(min=minimum, max=maximum), **kwargs
+    )

@@ -20,6 +20,9 @@ RESOURCES = (
     "microventure.api.notices",
     "microventure.api.funded_projects",
     "microventure.api.results",
+    "microventure.api.applications",
+    "microventure.api.projects",
+    "microventure.api.admin",
 )
 
 docs = Blueprint("api_docs", __name__)
@@ -34,7 +37,8 @@ def documentation():
 def init_app(app: Flask) -> None:
     from importlib import import_module
 
-    from microventure.extensions import csrf
+    from microventure.accounts import bearer
+    from microventure.extensions import csrf, limiter
 
     configure(app)
     app.config.setdefault("API_PUBLIC_MAX_AGE", 60)
@@ -43,6 +47,11 @@ def init_app(app: Flask) -> None:
     for name in RESOURCES:
         blueprint = import_module(name).bp
         csrf.exempt(blueprint)  # no cookie authenticates the API (api/auth.py)
+        # one budget across the API's resources: per token (API_RATELIMIT), else per client
+        # address (API_RATELIMIT_ANONYMOUS)
+        limiter.shared_limit(bearer.rate_limit, scope="api", key_func=bearer.rate_limit_key)(
+            blueprint
+        )
         api.register_blueprint(blueprint)
     app.register_blueprint(docs)
 

@@ -37,6 +37,12 @@ class Problem(Schema):
     instance = fields.String(required=True)
     request_id = fields.String(allow_none=True, required=True)
     errors = fields.List(fields.Nested(FieldProblem))
+    reason = fields.String(
+        metadata={
+            "description": "Why a token was refused (401/403): missing, malformed, unknown, "
+            "revoked, expired, account_inactive, insufficient_scope."
+        }
+    )
 
 
 # What api/caching.py does to every GET, in each GET operation's document.

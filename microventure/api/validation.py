@@ -73,7 +73,11 @@ def flatten(messages, prefix: str = "") -> list[dict]:
     problems: list[dict] = []
     if isinstance(messages, dict):
         for key, value in messages.items():
-            name = "" if key in ("json", "query", "form", "files", "_schema") else str(key)
+            name = (
+                ""
+                if key in ("json", "query", "form", "files", "multipart", "_schema")
+                else str(key)
+            )
             problems.extend(
                 flatten(value, f"{prefix}.{name}" if prefix and name else prefix or name)
             )

@@ -57,6 +57,7 @@ def applications_of(user: User, *, page: int = 1, per_page: int = 20) -> RowPagi
             Application.created_at,
             Application.updated_at,
             Application.submitted_at,
+            Application.call_id,
             Call.title.label("call_title"),
             Call.closes_at.label("call_closes_at"),
             Organization.name.label("organization_name"),

@@ -116,6 +116,10 @@ class Config:
     LOGIN_ACCOUNT_MAX_FAILURES = 10
     LOGIN_ACCOUNT_LOCK_MINUTES = 15
     RATELIMIT_HEADERS_ENABLED = True
+    # The API (accounts/bearer.py): per personal access token, from whatever address; without a
+    # valid token per client address (a street office's systems may share one behind NAT)
+    API_RATELIMIT = "600 per hour; 60 per minute"
+    API_RATELIMIT_ANONYMOUS = "1200 per hour; 120 per minute"
     ITEMS_PER_PAGE = 20
     # results figures are kept this long per process unless the data changes (stats/cache.py)
     STATS_CACHE_SECONDS = 60

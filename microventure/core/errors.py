@@ -98,6 +98,7 @@ def problem_response(
     *,
     errors: list[dict] | None = None,
     headers: dict | None = None,
+    members: dict | None = None,
 ) -> Response:
     """An error as RFC 9457 problem details (``application/problem+json``), in the request's
     language: ``title`` names the status, ``detail`` says what happened this time, ``errors``
@@ -114,6 +115,7 @@ def problem_response(
     }
     if errors is not None:
         body["errors"] = errors
+    body.update(members or {})  # extension members (RFC 9457 §3.2), e.g. a token's ``reason``
     response = jsonify(body)
     response.status_code = code
     response.mimetype = "application/problem+json"
@@ -188,7 +190,12 @@ def handle_http_error(exc: HTTPException):
     if is_api_request():
         # keep what the exception says beyond its status (Allow on a 405, WWW-Authenticate)
         headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
-        return problem_response(exc.code, getattr(exc, "problem_detail", None), headers=headers)
+        return problem_response(
+            exc.code,
+            getattr(exc, "problem_detail", None),
+            headers=headers,
+            members=getattr(exc, "problem_members", None),
+        )
     return error_response(exc.code)
 
 

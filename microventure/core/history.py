@@ -15,7 +15,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from microventure.accounts.models import ExclusionKind, OrganizationKind, Role
+from microventure.accounts.models import ExclusionKind, OrganizationKind, Role, TokenScope
 from microventure.calls.models import AttachmentKind, Domain
 from microventure.core import audit
 from microventure.core.models import AuditEvent, LabelledEnum
@@ -375,6 +375,20 @@ PEOPLE: dict[str, Sentence] = {
     ),
     "user.password_reset": Sentence(lambda f: _("Password reset through the e-mailed link.")),
     "user.email_confirmed": Sentence(lambda f: _("E-mail address confirmed.")),
+    "api_token.created": Sentence(
+        lambda f: _(
+            "API token “%(name)s” (%(prefix)s…) created: %(scope)s, valid until %(day)s.",
+            name=f["name"],
+            prefix=f["prefix"],
+            scope=f.label(TokenScope, "scope"),
+            day=f.day("expires_at"),
+        )
+    ),
+    "api_token.revoked": Sentence(
+        lambda f: _(
+            "API token “%(name)s” (%(prefix)s…) revoked.", name=f["name"], prefix=f["prefix"]
+        )
+    ),
     "reviewer.added": Sentence(
         lambda f: _(
             "Added to the reviewer pool (%(expertise)s).", expertise=f.labels(Domain, "expertise")

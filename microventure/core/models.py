@@ -149,6 +149,9 @@ class AuditEvent(AppendOnly, Base):
     after: Mapped[dict[str, Any] | None]
     note: Mapped[str | None] = mapped_column(sa.Text)
     ip_address: Mapped[str | None] = mapped_column(sa.String(45))
+    # the personal access token (api_tokens.id) the change was made through, for a change made
+    # through the API; a plain id like object_id (an audit row outlives what it names)
+    api_token_id: Mapped[int | None]
 
     actor = relationship("User", lazy="raise")
 

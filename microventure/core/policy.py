@@ -184,6 +184,13 @@ def others_shown_after_submitting(user, assignment) -> bool:
     )
 
 
+@rule
+def is_token_owner(user, token) -> bool:
+    """A personal access token is its user's alone: nobody else sees or revokes it (an admin
+    stops a user's tokens by deactivating the account)."""
+    return is_signed_in(user) and token is not None and token.user_id == user.id
+
+
 POLICY: dict[str, Rule] = {
     "organization.view": is_district_admin | (is_street_admin & org_in_own_street) | is_org_member,
     "organization.list": is_admin,
@@ -193,6 +200,8 @@ POLICY: dict[str, Rule] = {
     "organization.audit": is_district_admin | (is_street_admin & org_in_own_street),
     "organization.manage_members": is_org_owner | is_district_admin,
     "user.manage": is_district_admin,
+    "api_token.create": is_signed_in,
+    "api_token.revoke": is_token_owner,
     "fund.list": is_admin,
     "fund.manage": manages,
     "call.create": is_admin,
