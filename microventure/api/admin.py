@@ -4,12 +4,12 @@ screening_views.py, reviews/ranking/views.py): a call the admin does not manage 
 
 from flask import abort, url_for
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from microventure.api.auth import READ, token_required
 from microventure.api.fields import Coded, LocalDateTime, coded, count, one_of
 from microventure.api.paging import PageArgs, envelope, page_of
+from microventure.api.spec import Blueprint
 from microventure.applications import screening_queries
 from microventure.applications.models import ApplicationStatus
 from microventure.calls.models import Call, Domain
@@ -23,6 +23,7 @@ bp = Blueprint(
     __name__,
     url_prefix="/api/v1/admin/calls",
     description="Admins: the screening list and the ranking of the calls you manage (token).",
+    tag="Admin: screening and ranking",
 )
 
 SCREENED_STATES = [s.value for s in ApplicationStatus if s is not ApplicationStatus.DRAFT]

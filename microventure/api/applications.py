@@ -8,7 +8,6 @@ from types import SimpleNamespace
 from flask import abort, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
@@ -18,7 +17,7 @@ from microventure.api.auth import READ, WRITE, token_required
 from microventure.api.fields import Coded, LocalDateTime, coded, count, one_of, text
 from microventure.api.multipart import MULTIPART
 from microventure.api.paging import PageArgs, envelope, page_of
-from microventure.api.spec import FieldProblem
+from microventure.api.spec import Blueprint, FieldProblem
 from microventure.applications import queries, rules, services
 from microventure.applications.models import Application, ApplicationStatus, FundingSource
 from microventure.calls.models import AttachmentKind, BudgetCategory, Call, Domain
@@ -33,6 +32,7 @@ bp = Blueprint(
     __name__,
     url_prefix="/api/v1/applications",
     description="Your organisations' applications: drafts, saving, submitting (token).",
+    tag="Applications",
 )
 
 MAX_ROWS = 100

@@ -8,7 +8,6 @@ from decimal import Decimal
 from flask import abort, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields
 
@@ -18,6 +17,7 @@ from microventure.api.auth import READ, WRITE, token_required
 from microventure.api.fields import Coded, LocalDateTime, coded, count, one_of, text
 from microventure.api.multipart import MULTIPART
 from microventure.api.paging import PageArgs, envelope, page_of
+from microventure.api.spec import Blueprint
 from microventure.calls.models import Domain
 from microventure.core.errors import DomainError
 from microventure.core.policy import can
@@ -34,6 +34,7 @@ bp = Blueprint(
     __name__,
     url_prefix="/api/v1/projects",
     description="Your organisations' funded projects and their activity records (token).",
+    tag="Projects and activities",
 )
 
 
