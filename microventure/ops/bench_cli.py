@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 import flask_migrate
 import sqlalchemy as sa
+from flask import current_app
 from flask.cli import AppGroup
 
 from microventure.extensions import db
@@ -33,7 +34,8 @@ bench_cli = AppGroup("bench", help="Benchmark data (bench/README.md).")
 
 
 def database_name() -> str:
-    return sa.make_url(db.engine.url).database or ""
+    """The configured database's name (SQLALCHEMY_DATABASE_URI; a SQLite file's path)."""
+    return sa.make_url(current_app.config["SQLALCHEMY_DATABASE_URI"]).database or ""
 
 
 def refuse_unless_bench() -> None:
@@ -141,7 +143,7 @@ def seed_command(scale: float, manifest: Path | None) -> None:
         raise click.BadParameter("must be above 0", param_hint="--scale")
     refuse_unless_bench()
     started = time.perf_counter()
-    click.echo(f"bench seed: scale {scale:g} into {database_name()} ({db.engine.dialect.name})")
+    click.echo(f"bench seed: scale {scale:g} into {database_name()}")
     rebuild_schema()
     click.echo(f"  {time.perf_counter() - started:6.1f} s  schema migrated")
     world = seed(scale, click.echo)
