@@ -15,6 +15,7 @@ import json
 import os
 import platform
 import secrets
+import statistics
 import subprocess
 import sys
 import time
@@ -174,6 +175,7 @@ def measure_pages(args, port: int, manifest: dict) -> dict:
             "errors": errors,
             "queries": max(timing.queries) if timing.queries else None,
             "queries_min": min(timing.queries) if timing.queries else None,
+            "queries_mode": statistics.mode(timing.queries) if timing.queries else None,
             "bytes": timing.size,
         }
         r = results[name]

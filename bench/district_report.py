@@ -63,16 +63,15 @@ def targets(results: dict) -> list[dict]:
         if not page.get("available"):
             judge("available", name, None, f"not available ({page.get('status')})")
             continue
-        counts = {
-            s["pages"][name]["queries"]
-            for s in scales.values()
-            if s["pages"].get(name, {}).get("available")
-        }
+        measured = [
+            s["pages"][name] for s in scales.values() if s["pages"].get(name, {}).get("available")
+        ]
         judge(
             "≤ 15 queries, same at every scale",
             name,
-            max(counts) <= BUDGET_QUERIES and len(counts) == 1,
-            " / ".join(str(s["pages"][name]["queries"]) for s in scales.values()),
+            max(p["queries"] for p in measured) <= BUDGET_QUERIES
+            and len({p.get("queries_mode", p["queries"]) for p in measured}) == 1,
+            " / ".join(_count(p) for p in measured),
         )
         judge("p95 ≤ 150 ms", name, page["p95_ms"] <= BUDGET_MS, f"{page['p95_ms']} ms")
         g = grown.get("pages", {}).get(name)
@@ -84,20 +83,29 @@ def targets(results: dict) -> list[dict]:
                 f"{g['p50']}× (p95 {g['p95']}×)",
             )
     for name, scan in top["scans"].items():
-        counts = {s["scans"][name]["queries"] for s in scales.values() if name in s["scans"]}
+        found_at = [s["scans"][name] for s in scales.values() if name in s["scans"]]
+        # the statements of a scan that found work (a scan that finds none stops after its
+        # first query): constant means the same at every scale where it queued reminders
+        working = {s["queries"] for s in found_at if s["queued"]} or {found_at[0]["queries"]}
+        counts = " / ".join(f"{s['queries']} ({s['queued']} queued)" for s in found_at)
         judge(
             "scan ≤ 2 s, constant queries",
             name,
-            scan["ms"] <= SCAN_MS and len(counts) == 1,
-            f"{scan['ms']} ms, "
-            + " / ".join(str(s["scans"][name]["queries"]) for s in scales.values())
-            + " queries",
+            scan["ms"] <= SCAN_MS and len(working) == 1,
+            f"{scan['ms']} ms; queries {counts}",
         )
     calls = top["pages"].get("public call list", {})
     if calls.get("available"):
         share = calls["ratio_to_bare"]
         judge("≥ 30 % of bare throughput", "public call list", share >= BARE_SHARE, f"{share:.0%}")
     return found
+
+
+def _count(page: dict) -> str:
+    """The most statements a request made, and the usual number when some made fewer (a page
+    whose figures are cached per worker makes more on a miss)."""
+    most, usual = page["queries"], page.get("queries_mode", page["queries"])
+    return str(most) if usual == most else f"{most} (usually {usual})"
 
 
 def _mark(met) -> str:
@@ -168,7 +176,10 @@ def _pages_table(results: dict, names: list[str]) -> str:
             cells.append(f"{p['p50_ms']} / {p['p95_ms']}")
             rates.append(f"{p['rps']} ({p['ratio_to_bare']:.0%})")
         counts = " / ".join(
-            str(scales[n]["pages"].get(page_name, {}).get("queries", "—")) for n in names
+            _count(scales[n]["pages"][page_name])
+            if scales[n]["pages"].get(page_name, {}).get("available")
+            else "—"
+            for n in names
         )
         g = results.get("growth", {}).get("pages", {}).get(page_name, {})
         grown = f"{g['p50']}×" if g else "—"

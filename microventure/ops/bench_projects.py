@@ -38,10 +38,13 @@ def write_projects(world: World, plan: CallPlan, made: list[Applied]) -> list[tu
     if not approved:
         return []
     current = plan.starts + timedelta(days=300) > world.today
+    midterm_ahead = plan.starts + timedelta(days=150) > world.today
     ids = world.load.ids(Project, len(approved))
     made_projects, rows, tranches, reports, events = [], [], [], [], []
     for project_id, a in zip(ids, approved, strict=True):
         state = project_state(world.rng, current)
+        if midterm_ahead and state.status is P.ACTIVE:  # nothing to report yet
+            state = ProjectState(P.ACTIVE, (T.PAID, T.PENDING, T.PENDING), R.DRAFT, R.DRAFT)
         if a.org_id == world.manifest.get("member_org") and "project_id" not in world.manifest:
             state = ProjectState(P.ACTIVE, (T.PAID, T.DUE, T.PENDING), R.ACCEPTED, R.DRAFT)
             world.manifest |= {"project_id": project_id, "application_id": a.id}

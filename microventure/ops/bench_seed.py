@@ -326,7 +326,7 @@ def _plan(role, street, size, reviews, closes: date, starts: date, projects=0) -
 def plan_calls(world: World) -> list[CallPlan]:
     """The ranking call (500 applications, closed, every review in), a call in its public
     notice, the open calls (the newest closing in 3 days) and the finalized ones, newest first,
-    over the last two years; applications and projects shared out between them."""
+    over the last two years (the newest's projects have their mid-term reports due in 7 days); applications and projects shared out between them."""
     sizes, today, streets = world.sizes, world.today, world.street_ids
     finalized = sizes.calls - 2 - sizes.open_calls
     if finalized < 1:
@@ -345,7 +345,7 @@ def plan_calls(world: World) -> list[CallPlan]:
     ]
     per_call = min(rest * 4 // 5, -(-sizes.projects // finalized))
     for j in range(finalized):
-        starts = day(-60 - j * 640 // finalized)
+        starts = day(-143 - j * 560 // finalized)  # the newest's mid-term reports due in 7 days
         street = streets[0] if j == 0 else streets[j % len(streets)]
         count = min(per_call, max(0, sizes.projects - j * per_call))
         reviews = 4 if j % 2 else 3
