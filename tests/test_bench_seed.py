@@ -109,3 +109,27 @@ def test_a_scale_scales_everything(scale):
     assert district.activities == 100_000 and district.notifications == 200_000
     assert sizes.applications == round(20_000 * scale)
     assert sizes.projects == round(5_000 * scale)
+
+
+def test_query_count_header_only_in_bench_mode(app, tmp_path):
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    from microventure.ops import query_count
+
+    assert "X-Query-Count" not in app.test_client().get("/calls").headers
+    counted = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+        RATELIMIT_STORAGE_URI="memory://",
+        UPLOAD_FOLDER=str(tmp_path),
+        BENCH_QUERY_COUNT=True,
+    )
+    try:
+        with counted.app_context():
+            response = counted.test_client().get("/calls")
+        assert response.status_code == 200
+        assert int(response.headers["X-Query-Count"]) >= 1
+    finally:
+        event.remove(Engine, "after_cursor_execute", query_count._counted)
+        _dispose(counted)
