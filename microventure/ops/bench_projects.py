@@ -23,6 +23,7 @@ from microventure.projects.models import (
 )
 
 P, T, R, RS = ProjectStatus, TrancheStatus, ReportStatus, RecordStatus
+BATCH = 20_000  # rows built before they are written
 PLAN = tuple(zip((50, 30, 20), TrancheTrigger, strict=True))
 
 
@@ -162,10 +163,12 @@ def write_activities(world: World, projects: list[tuple], count: int) -> None:
             )
         records.append(row)
         events += _record_events(world, row)
-    load.add(ActivityRecord, records)
-    load.add(AttendanceSession, sessions)
-    load.add(CheckIn, check_ins)
-    load.add(AuditEvent, events)
+        if len(records) == BATCH or n == len(ids) - 1:  # memory bounded at scale 10
+            load.add(ActivityRecord, records)
+            load.add(AttendanceSession, sessions)
+            load.add(CheckIn, check_ins)
+            load.add(AuditEvent, events)
+            records, sessions, check_ins, events = [], [], [], []
 
 
 def _record_events(world: World, row: dict) -> list[dict]:
@@ -278,4 +281,7 @@ def write_notifications(world: World, count: int) -> None:
             next_attempt_at=at, claimed_at=None, sent_at=at if sent else None, last_error=None
         )
         rows.append(row)
+        if len(rows) == BATCH:
+            world.load.add(Notification, rows)
+            rows = []
     world.load.add(Notification, rows)
