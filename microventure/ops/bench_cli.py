@@ -88,7 +88,7 @@ def seed(scale: float, say=lambda line: None, seed: int = 2026) -> World:
             made_projects = bench_projects.write_projects(world, plan, made)
             world.projects_start |= {p: plan.starts for p, _s, _a in made_projects}
             projects += made_projects
-        if n % 5 == 0 or n == len(plans):
+        if n % max(5, len(plans) // 10) == 0 or n == len(plans):
             step(f"call {n}/{len(plans)}: applications, reviews, decisions, projects")
     bench_projects.write_activities(world, projects, sizes.activities)
     count_accepted(ActivityRecord.status == RecordStatus.ACCEPTED)
