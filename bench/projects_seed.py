@@ -43,6 +43,7 @@ from microventure.extensions import db  # noqa: E402
 from microventure.funds import services as funds  # noqa: E402
 from microventure.funds.models import Fund  # noqa: E402
 from microventure.notifications.services import members_of  # noqa: E402
+from microventure.ops.bench_rounds import project_state  # noqa: E402
 from microventure.projects import services as projects  # noqa: E402
 from microventure.projects.activities import rules as activity_rules  # noqa: E402
 from microventure.projects.activities import services as activities  # noqa: E402
@@ -439,7 +440,7 @@ def _bulk_projects(call, admin, orgs, count: int, rng, *, current: bool) -> list
         ],
         returning=False,
     )
-    states = [_project_state(rng, current) for _ in apps]
+    states = [project_state(rng, current) for _ in apps]
     signed = call.project_starts_on - timedelta(days=5)
     project_ids = _insert(
         Project,
@@ -518,34 +519,6 @@ def _bulk_projects(call, admin, orgs, count: int, rng, *, current: bool) -> list
     return [
         pid for pid, state in zip(project_ids, states, strict=True) if state.status is not P.SIGNING
     ]
-
-
-@dataclass(frozen=True)
-class ProjectState:
-    status: ProjectStatus
-    tranches: tuple  # of the 50/30/20 plan
-    midterm: ReportStatus
-    final: ReportStatus
-
-
-def _project_state(rng: random.Random, current: bool) -> ProjectState:
-    r = rng.random()
-    if not current:
-        if r < 0.88:
-            return ProjectState(P.COMPLETED, (T.PAID, T.PAID, T.PAID), R.ACCEPTED, R.ACCEPTED)
-        if r < 0.96:
-            return ProjectState(P.TERMINATED, (T.PAID, T.RELEASED, T.RELEASED), R.DRAFT, R.DRAFT)
-        return ProjectState(P.COMPLETED, (T.PAID, T.PAID, T.WITHHELD), R.ACCEPTED, R.FAILED)
-    if r < 0.05:
-        return ProjectState(P.SIGNING, (T.PENDING,) * 3, R.DRAFT, R.DRAFT)
-    if r < 0.08:
-        return ProjectState(P.SUSPENDED, (T.PAID, T.PENDING, T.PENDING), R.DRAFT, R.DRAFT)
-    if r < 0.40:
-        return ProjectState(P.ACTIVE, (T.PAID, T.DUE, T.PENDING), R.ACCEPTED, R.DRAFT)
-    if r < 0.75:
-        return ProjectState(P.ACTIVE, (T.PAID, T.PAID, T.PENDING), R.ACCEPTED, R.DRAFT)
-    midterm = R.SUBMITTED if r < 0.9 else R.RETURNED
-    return ProjectState(P.ACTIVE, (T.PAID, T.PENDING, T.PENDING), midterm, R.DRAFT)
 
 
 # ------------------------------------------------------------------- the measured project

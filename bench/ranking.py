@@ -29,7 +29,6 @@ from sqlalchemy import event, insert, make_url, text, update  # noqa: E402
 from microventure import create_app  # noqa: E402
 from microventure.accounts import passwords  # noqa: E402
 from microventure.accounts import services as accounts  # noqa: E402
-from microventure.accounts.credit_code import check_character  # noqa: E402
 from microventure.accounts.models import (  # noqa: E402
     Community,
     CommunityKind,
@@ -46,12 +45,13 @@ from microventure.applications.models import (  # noqa: E402
     Application,
     ApplicationStatus,
     BudgetLine,
-    FundingSource,
 )
 from microventure.calls import services as calls  # noqa: E402
-from microventure.calls.models import BudgetCategory, Call, Domain  # noqa: E402
+from microventure.calls.models import Call, Domain  # noqa: E402
 from microventure.core.timeutil import utcnow  # noqa: E402
 from microventure.extensions import db  # noqa: E402
+from microventure.ops.bench_rounds import budget_lines  # noqa: E402
+from microventure.ops.bench_seed import credit_code as _credit_code  # noqa: E402
 from microventure.reviews import services as reviews  # noqa: E402
 from microventure.reviews.models import (  # noqa: E402
     Assignment,
@@ -330,11 +330,6 @@ def _insert(model, rows: list[dict], *, returning: bool = True) -> list[int]:
     return ids
 
 
-def _credit_code(n: int) -> str:
-    body = f"52440113MJ{n + 7000000:07d}"
-    return body + check_character(body)
-
-
 def _due():
     return (utcnow() + timedelta(days=14)).date()
 
@@ -428,40 +423,6 @@ def main() -> None:
         measure(app, call_id, email, args)
         with app.app_context():
             db.engine.dispose()
-
-
-def budget_lines(application_id: int, grant: int) -> list[dict]:
-    """An application's budget rows: ``grant`` fen asked for (activities and personnel) and as
-    much again in kind."""
-    return [
-        dict(
-            application_id=application_id,
-            position=1,
-            category=BudgetCategory.ACTIVITIES,
-            item="活动物料",
-            unit_price=grant * 7 // 10,
-            quantity=1,
-            source=FundingSource.GRANT,
-        ),
-        dict(
-            application_id=application_id,
-            position=2,
-            category=BudgetCategory.PERSONNEL,
-            item="社工服务费",
-            unit_price=(grant - grant * 7 // 10) // 10,
-            quantity=10,
-            source=FundingSource.GRANT,
-        ),
-        dict(
-            application_id=application_id,
-            position=3,
-            category=BudgetCategory.VENUE,
-            item="场地（自有）",
-            unit_price=grant,
-            quantity=1,
-            source=FundingSource.IN_KIND,
-        ),
-    ]
 
 
 if __name__ == "__main__":

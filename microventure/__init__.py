@@ -56,9 +56,10 @@ def _import_models() -> None:
 
 def _init_extensions(app: Flask) -> None:
     from microventure.extensions import babel, csrf, db, limiter, login_manager, migrate
-    from microventure.ops import observe
+    from microventure.ops import observe, query_count
 
     observe.init_app(app)  # first: every request has its id before any other hook refuses it
+    query_count.init_app(app)  # only with BENCH_QUERY_COUNT (bench/run)
     db.init_app(app)
     migrate.init_app(
         app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
@@ -165,11 +166,12 @@ def _register_blueprints(app: Flask) -> None:
 def _register_commands(app: Flask) -> None:
     from microventure import demo
     from microventure.accounts.cli import admin_cli
+    from microventure.ops.bench_cli import bench_cli
     from microventure.ops.cli import backup_command, restore_command
     from microventure.reminders.cli import notifications_cli
     from microventure.workcalendar.cli import calendar_cli
 
-    for group in (demo.demo_cli, admin_cli, notifications_cli, calendar_cli):
+    for group in (demo.demo_cli, admin_cli, notifications_cli, calendar_cli, bench_cli):
         app.cli.add_command(group)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

@@ -171,6 +171,8 @@ class Config:
     METRICS_TOKEN: str | None = None
     METRICS_ALLOW: str | list = ""
     LOG_REQUESTS = True  # a JSON line per request and per task on standard error (ops/logs.py)
+    # bench/run only: each response says how many SQL statements it ran (ops/query_count.py)
+    BENCH_QUERY_COUNT = False
     SENTRY_DSN: str | None = None  # error reports (ops/reporting.py; the "sentry" extra)
 
 
