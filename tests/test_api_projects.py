@@ -74,7 +74,7 @@ def test_an_activity_is_recorded_with_its_photos_and_names_the_token(client, r):
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
     assert body["photos"] == 2 and body["review"]["status"]["code"] == "submitted"
-    assert body["volunteer_hours"] == "7.5" and body["participants"] == 30
+    assert body["volunteer_hours"] == 7.5 and body["participants"] == 30
     event = db.session.scalar(
         select(AuditEvent).where(
             AuditEvent.action == "activity.recorded", AuditEvent.object_id == project.id

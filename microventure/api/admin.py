@@ -45,7 +45,7 @@ class ScreeningArgs(PageArgs):
         validate=validate.OneOf(SCREENED_STATES), metadata={"enum": SCREENED_STATES}
     )
     domain = one_of(Domain)
-    community = count(1, metadata={"description": "A community's id."})
+    community = count(1, strict=False, metadata={"description": "A community's id."})
     q = fields.String(
         validate=validate.Length(max=100),
         metadata={"description": "Part of the reference, title or organisation's name."},

@@ -1,5 +1,7 @@
 """Fields every resource uses: local times with their offset, coded labels, enum choices."""
 
+import numbers
+
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
@@ -31,7 +33,8 @@ def coded(member: LabelledEnum | str | None, enum: type[LabelledEnum]) -> dict |
 def one_of(enum: type[LabelledEnum], **kwargs) -> fields.String:
     """A query parameter or field naming one member of ``enum`` by its code."""
     values = [m.value for m in enum]
-    return fields.String(validate=validate.OneOf(values), metadata={"enum": values}, **kwargs)
+    documented = [*values, None] if kwargs.get("allow_none") else values  # null is a value too
+    return fields.String(validate=validate.OneOf(values), metadata={"enum": documented}, **kwargs)
 
 
 class StreetSchema(Schema):
@@ -60,11 +63,24 @@ def text(max_length: int, **kwargs) -> fields.String:
     )
 
 
+class WholeNumber(fields.Integer):
+    """A JSON number without a fractional part — JSON Schema's ``integer``, where ``3.0`` is
+    one as much as ``3`` — never a string or a boolean."""
+
+    def _validated(self, value):
+        if isinstance(value, bool) or not isinstance(value, numbers.Number):
+            raise self.make_error("invalid")
+        if isinstance(value, float):
+            if not value.is_integer():
+                raise self.make_error("invalid")
+            value = int(value)
+        return super()._validated(value)
+
+
 def count(
     minimum: int = 0, maximum: int = 2**31 - 1, *, strict: bool = True, **kwargs
 ) -> fields.Integer:
     """A whole number within what its column holds (``strict``: a JSON number, not a string;
-    a multipart form sends only strings)."""
-    return fields.Integer(
-        strict=strict, validate=validate.Range(min=minimum, max=maximum), **kwargs
-    )
+    a query string and a multipart form send only strings)."""
+    kind = WholeNumber if strict else fields.Integer
+    return kind(validate=validate.Range(min=minimum, max=maximum), **kwargs)

@@ -22,7 +22,7 @@ bp = Blueprint(
 ID = validate.Range(min=1, max=2**31 - 1)
 
 
-class ProjectSchema(Schema):
+class FundedProjectSchema(Schema):
     id = fields.Integer(required=True)
     title = fields.String(required=True)
     organization = fields.String(required=True, metadata={"description": "The funded one."})
@@ -48,7 +48,7 @@ class ProjectFilters(PageArgs):
 
 @bp.get("")
 @bp.arguments(ProjectFilters, location="query", as_kwargs=True)
-@bp.response(200, page_of(ProjectSchema))
+@bp.response(200, page_of(FundedProjectSchema))
 def list_funded_projects(page: int, per_page: int, domain: str | None = None, **filters):
     """Funded projects, newest call first.
 

@@ -114,7 +114,7 @@ class ActivitySummarySchema(Schema):
     community = fields.String(allow_none=True, required=True)
     participants = fields.Integer(required=True)
     volunteers = fields.Integer(required=True)
-    volunteer_hours = fields.Decimal(as_string=True, required=True, places=1)
+    volunteer_hours = fields.Float(required=True, metadata={"description": "At most one decimal."})
     problems_solved = fields.Integer(required=True)
     photos = fields.Integer(required=True)
     url = fields.Url(required=True)
