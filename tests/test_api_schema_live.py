@@ -6,8 +6,8 @@ inputs. It must exit 0: no 500, no answer the document does not describe (status
 headers, body), no invalid input accepted and no valid one refused.
 
 Once per caller: anonymous (the public operations; the others must answer their documented
-401), and with a personal access token of ``applicant@demo.local`` (the applicant's operations)
-when the accounts offer tokens. ``SCHEMATHESIS_SECONDS`` sets each run's budget."""
+401), and with a write token of ``applicant@demo.local`` (the applicant's operations) and of
+``street@demo.local`` (an admin's). ``SCHEMATHESIS_SECONDS`` sets each run's budget."""
 
 import os
 import re
@@ -20,7 +20,8 @@ import pytest
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from microventure.accounts.models import User
+from microventure.accounts import api_tokens
+from microventure.accounts.models import TokenScope, User
 from microventure.extensions import db
 from tests.helpers_trust import demo_app, dispose
 
@@ -46,29 +47,28 @@ def served(tmp_path_factory):
     dispose(app)
 
 
-def applicant_token(app) -> str | None:
-    """A write token of the demo applicant, or None while the accounts have no tokens."""
-    try:
-        from microventure.accounts import api_tokens
-    except ImportError:
-        return None
+def write_token(app, email: str) -> str:
+    """A write token of a demo account."""
     with app.app_context():
-        user = db.session.scalar(select(User).where(User.email == "applicant@demo.local"))
+        user = db.session.scalar(select(User).where(User.email == email))
         created = api_tokens.create_token(
-            user=user, name="schemathesis", scope=api_tokens.TokenScope.WRITE, days=1
+            user=user, name="schemathesis", scope=TokenScope.WRITE, days=1
         )
         db.session.commit()
         return created.secret
 
 
-@pytest.fixture(params=["anonymous", "applicant"])
+# anonymous: the public operations (the others must answer their documented 401); the
+# applicant: their applications, projects and activities; the street admin: the screening list
+# and the ranking of their calls
+CALLERS = ["anonymous", "applicant@demo.local", "street@demo.local"]
+
+
+@pytest.fixture(params=CALLERS)
 def headers(request, served) -> list[str]:
     if request.param == "anonymous":
         return []
-    token = applicant_token(served[0])
-    if token is None:
-        pytest.skip("no personal access tokens yet (microventure.accounts.api_tokens)")
-    return ["-H", f"Authorization: Bearer {token}"]
+    return ["-H", f"Authorization: Bearer {write_token(served[0], request.param)}"]
 
 
 def test_the_api_keeps_to_its_openapi_document(served, headers, tmp_path):
