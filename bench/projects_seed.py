@@ -44,6 +44,7 @@ from microventure.funds import services as funds  # noqa: E402
 from microventure.funds.models import Fund  # noqa: E402
 from microventure.notifications.services import members_of  # noqa: E402
 from microventure.ops.bench_rounds import project_state  # noqa: E402
+from microventure.ops.bench_seed import audit_row  # noqa: E402
 from microventure.projects import services as projects  # noqa: E402
 from microventure.projects.activities import rules as activity_rules  # noqa: E402
 from microventure.projects.activities import services as activities  # noqa: E402
@@ -197,18 +198,7 @@ def _bulk_decisions(call: Call, admin: User, rows: list, rng: random.Random) -> 
             )
 
 
-def _event(action, object_type, object_id, actor_id, at, before, after, note=None) -> dict:
-    return dict(
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        actor_id=actor_id,
-        before=before,
-        after=after,
-        note=note,
-        ip_address=None,
-        occurred_at=at,
-    )
+_event = audit_row
 
 
 def publish(world: World) -> None:

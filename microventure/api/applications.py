@@ -198,22 +198,7 @@ def _summary(row) -> dict:
 def _rows_data(application: Application) -> dict:
     """The application's repeatable rows, as the API writes them."""
     return {
-        "activities": [
-            {
-                "name": a.name,
-                "month": a.month,
-                "sessions": a.sessions,
-                "participants": a.participants,
-            }
-            for a in application.activities
-        ],
-        "indicators": [
-            {"name": i.name, "target": i.target, "unit": i.unit} for i in application.indicators
-        ],
-        "team": [
-            {"name": t.name, "role": t.role, "qualification": t.qualification}
-            for t in application.team
-        ],
+        **services.plain_rows(application),
         "budget_lines": [
             {
                 "category": coded(b.category, BudgetCategory),

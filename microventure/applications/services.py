@@ -182,16 +182,9 @@ def _next_reference(call: Call) -> str:
     return f"{call.code}-{number:03d}"
 
 
-def snapshot(application: Application) -> dict:
-    """Everything submitted, as plain data: the immutable record of one version."""
+def plain_rows(application: Application) -> dict:
+    """The activity, indicator and team rows as plain data (the snapshot's, the API's)."""
     return {
-        "title": application.title,
-        "domain": application.domain.value if application.domain else None,
-        "community_ids": application.community_ids,
-        "beneficiary_groups": application.beneficiary_groups,
-        "direct_beneficiaries": application.direct_beneficiaries,
-        "indirect_beneficiaries": application.indirect_beneficiaries,
-        **{name: getattr(application, name) for name in TEXT_FIELDS[2:]},
         "activities": [
             {
                 "name": a.name,
@@ -208,6 +201,20 @@ def snapshot(application: Application) -> dict:
             {"name": t.name, "role": t.role, "qualification": t.qualification}
             for t in application.team
         ],
+    }
+
+
+def snapshot(application: Application) -> dict:
+    """Everything submitted, as plain data: the immutable record of one version."""
+    return {
+        "title": application.title,
+        "domain": application.domain.value if application.domain else None,
+        "community_ids": application.community_ids,
+        "beneficiary_groups": application.beneficiary_groups,
+        "direct_beneficiaries": application.direct_beneficiaries,
+        "indirect_beneficiaries": application.indirect_beneficiaries,
+        **{name: getattr(application, name) for name in TEXT_FIELDS[2:]},
+        **plain_rows(application),
         "budget_lines": [
             {
                 "category": b.category.value,

@@ -108,18 +108,22 @@ class World:
     manifest: dict = field(default_factory=dict)  # what bench/run measures
 
     def event(self, action, object_type, object_id, actor_id, at, before=None, after=None):
-        """An audit event row, as ``core.audit.record`` writes it."""
-        return dict(
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            actor_id=actor_id,
-            before=before,
-            after=after,
-            note=None,
-            ip_address=None,
-            occurred_at=at,
-        )
+        return audit_row(action, object_type, object_id, actor_id, at, before, after)
+
+
+def audit_row(action, object_type, object_id, actor_id, at, before=None, after=None, note=None):
+    """An audit event row for a bulk insert, as ``core.audit.record`` writes it."""
+    return dict(
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        actor_id=actor_id,
+        before=before,
+        after=after,
+        note=note,
+        ip_address=None,
+        occurred_at=at,
+    )
 
 
 def credit_code(n: int) -> str:
