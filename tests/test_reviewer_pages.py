@@ -11,8 +11,9 @@ from sqlalchemy import select
 from microventure.applications import services as applications
 from microventure.applications.models import ApplicationStatus
 from microventure.calls.models import AttachmentKind
+from microventure.core.timeutil import utcnow
 from microventure.extensions import db
-from microventure.reviews import services
+from microventure.reviews import reviewer_queries, services
 from microventure.reviews.models import Assignment, AssignmentStatus, Recommendation
 from tests.conftest import login
 from tests.helpers_calls import complete_content
@@ -178,6 +179,111 @@ def test_the_list_makes_the_same_number_of_queries_for_2_and_8_assignments(
         assert progress(html, "progress-overall") == (0, expected)
         counts[expected] = counter.count
     assert counts[2] == counts[8]
+
+
+def given(reviewer, world, status, count=None) -> list[Assignment]:
+    """Assignments of ``reviewer`` on the first ``count`` applications of ``world``'s call, in
+    ``status``, written as they stand (the list reads them; how they got there is tested above)."""
+    made = [
+        Assignment(
+            call_id=world["call"].id,
+            application=application,
+            reviewer=reviewer,
+            due_on=due(),
+            assigned_by_id=world["admin"].id,
+            status=status,
+            conflict_reason="我是该机构理事" if status is A.DECLINED else None,
+            declared_at=None if status is A.ASSIGNED else utcnow(),
+        )
+        for application in world["applications"][:count]
+    ]
+    db.session.add_all(made)
+    db.session.commit()
+    return made
+
+
+def test_finished_calls_are_summed_up_and_their_assignments_listed_a_page_at_a_time(
+    app, make, monkeypatch
+):
+    open_round = eligible_round(make, applications_count=2, reviewers=1, code="LIST-1")
+    reviewer = open_round["pool"][0]
+    pending = given(reviewer, open_round, A.ACCEPTED)
+    finished = eligible_round(make, applications_count=5, reviewers=0, code="LIST-2")
+    done = given(reviewer, finished, A.SUBMITTED, 4)
+    released = given(
+        reviewer, {**finished, "applications": finished["applications"][4:]}, A.DECLINED
+    )
+    client = client_for(app, reviewer)
+
+    html = page(client, "/reviews")
+    assert progress(html, "progress-overall") == (4, 6)  # every call counts
+    for assignment in pending:
+        assert f'data-assignment="{assignment.id}"' in html
+    for assignment in done + released:  # only the call's line, not its assignments
+        assert f'data-assignment="{assignment.id}"' not in html
+    summary = html[html.index('id="finished"') :]
+    call_id = finished["call"].id
+    assert f'data-finished-call="{call_id}"' in summary
+    assert progress(summary, "progress") == (4, 4)
+    assert f'href="/reviews?call={call_id}"' in summary
+
+    monkeypatch.setattr(reviewer_queries, "CALL_PER_PAGE", 3)
+    first = page(client, f"/reviews?call={call_id}")
+    second = page(client, f"/reviews?call={call_id}&page=2")
+    assert progress(first, "progress") == (4, 4)
+    shown = re.findall(r'data-assignment="(\d+)"', first + second)
+    assert sorted(map(int, shown)) == sorted(a.id for a in done + released)
+    assert len(re.findall(r'data-assignment="', first)) == 3
+    assert "我是该机构理事" in second and f"/reviews/{done[0].id}" in first
+    assert 'class="pagination' in first
+    # nothing past the last page, a bad page number is the first page
+    assert 'data-assignment="' not in page(client, f"/reviews?call={call_id}&page=9")
+    assert page(client, f"/reviews?call={call_id}&page=x").count('data-assignment="') == 3
+    last = page(client, "/reviews?page=99999999999999999999")  # past the end: the first page
+    assert last.count("data-finished-call") == 1
+    assert progress(last, "progress-overall") == (4, 6)
+
+
+def test_someone_elses_call_is_not_listed(app, make):
+    mine = eligible_round(make, applications_count=1, reviewers=1, code="LIST-3")
+    theirs = eligible_round(make, applications_count=1, reviewers=1, code="LIST-4")
+    given(theirs["pool"][0], theirs, A.SUBMITTED)
+    client = client_for(app, mine["pool"][0])
+    page(client, f"/reviews?call={theirs['call'].id}", status=404)
+    page(client, "/reviews?call=999999", status=404)
+
+
+def test_the_finished_calls_make_the_list_no_longer_and_no_costlier(
+    app, make, count_queries, monkeypatch
+):
+    monkeypatch.setattr(reviewer_queries, "FINISHED_PER_PAGE", 2)
+    open_round = eligible_round(make, applications_count=1, reviewers=2, code="LIST-5")
+    few, many = open_round["pool"]
+    for reviewer in (few, many):
+        given(reviewer, open_round, A.ASSIGNED)
+    finished = [
+        eligible_round(make, applications_count=6, reviewers=0, code=f"LIST-F{i}") for i in range(3)
+    ]
+    given(few, finished[0], A.SUBMITTED, 1)
+    for world in finished:
+        given(many, world, A.SUBMITTED)
+    counts, sizes = {}, {}
+    for reviewer, expected in ((few, (1, 2)), (many, (18, 19))):
+        client = client_for(app, reviewer)
+        page(client, "/reviews")  # warm up
+        with count_queries() as counter:
+            html = page(client, "/reviews")
+        assert progress(html, "progress-overall") == expected
+        counts[reviewer.id] = counter.count
+        sizes[reviewer.id] = html.count("data-assignment=")
+        with count_queries() as counter:
+            page(client, f"/reviews?call={finished[0]['call'].id}")
+        counts[reviewer.id, "call"] = counter.count
+    assert counts[few.id] == counts[many.id]
+    assert counts[few.id, "call"] == counts[many.id, "call"]
+    assert sizes[few.id] == sizes[many.id] == 2  # the open call's row ("next" and the list)
+    html = page(client_for(app, many), "/reviews?page=2")
+    assert html.count("data-finished-call") == 1  # three finished calls, two a page
 
 
 # --------------------------------------------------------------------------- the declaration

@@ -187,6 +187,39 @@ def test_the_list_makes_the_same_number_of_queries_for_3_and_15(
     assert few == many <= 10
 
 
+def test_other_calls_applications_change_neither_the_rows_nor_the_cost(
+    client, login_as, world, make, count_queries
+):
+    """The requested grant is the application's own column and the totals are worked out for
+    the page's rows: another call's applications and budget lines are never read."""
+    world.application(materials=12)
+    world.application(materials=25)
+    login_as(world.admin)
+    listing(client, world)  # warm up
+
+    def measured() -> tuple[int, str]:
+        with count_queries() as counter:
+            page = listing(client, world, sort="-requested")
+        table = page[page.index("<tbody") : page.index("</tbody>")]
+        for statement in counter.statements:  # budget lines read for a row, never grouped
+            if "budget_lines" in statement:
+                assert "budget_lines.application_id = applications.id" in statement
+                assert "GROUP BY budget_lines" not in statement
+        return counter.count, table
+
+    before, rows_before = measured()
+    other = World(make, code="NC-2026-OTHER")
+    for materials in range(12, 20):
+        other.application(materials=materials)
+    after, rows_after = measured()
+    assert after == before
+    assert rows_after == rows_before
+    # ¥30,000 requested of ¥50,000 in all, then ¥17,000 of ¥37,000 (personnel ¥5,000, the rest
+    # from other sources)
+    assert re.findall(r"¥[\d,]+\.00", rows_after)[:2] == ["¥30,000.00", "¥50,000.00"]
+    assert "¥17,000.00" in rows_after and "¥37,000.00" in rows_after
+
+
 # ----------------------------------------------------------------------------------- access
 
 

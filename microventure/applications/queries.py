@@ -76,22 +76,29 @@ def applications_of(user: User, *, page: int = 1, per_page: int = 20) -> RowPagi
 
 
 def application_page(application_id: int) -> Application | None:
-    """An application with everything its pages show, loaded up front."""
-    return db.session.scalar(
-        select(Application)
-        .options(
-            joinedload(Application.call).joinedload(Call.street),
-            joinedload(Application.organization),
-            selectinload(Application.activities),
-            selectinload(Application.indicators),
-            selectinload(Application.team),
-            selectinload(Application.budget_lines),
-            selectinload(Application.attachments),
-            selectinload(Application.versions).load_only(
-                ApplicationVersion.number, ApplicationVersion.submitted_at
-            ),
+    """An application with everything its pages show, loaded up front: the call's questions
+    joined in (a row per question; the one collection joined, the others each a query)."""
+    return (
+        db.session.scalars(
+            select(Application)
+            .options(
+                joinedload(Application.call).joinedload(Call.street),
+                joinedload(Application.call).joinedload(Call.questions),
+                selectinload(Application.answers),
+                joinedload(Application.organization),
+                selectinload(Application.activities),
+                selectinload(Application.indicators),
+                selectinload(Application.team),
+                selectinload(Application.budget_lines),
+                selectinload(Application.attachments),
+                selectinload(Application.versions).load_only(
+                    ApplicationVersion.number, ApplicationVersion.submitted_at
+                ),
+            )
+            .where(Application.id == application_id)
         )
-        .where(Application.id == application_id)
+        .unique()
+        .first()
     )
 
 
@@ -293,10 +300,11 @@ def outcome(application: Application, *, admin: bool) -> dict:
         CallStatus.FINALIZED,
         CallStatus.ARCHIVED,
     )
-    decision = None
-    if admin or public:
-        decision = db.session.scalar(
-            select(Decision).where(Decision.application_id == application.id)
-        )
-    project = db.session.scalar(select(Project).where(Project.application_id == application.id))
-    return {"decision": decision, "project": project}
+    decision, project = db.session.execute(
+        select(Decision, Project)
+        .select_from(Application)
+        .outerjoin(Decision, Decision.application_id == Application.id)
+        .outerjoin(Project, Project.application_id == Application.id)
+        .where(Application.id == application.id)
+    ).one()  # each at most one per application: one row, in one query
+    return {"decision": decision if admin or public else None, "project": project}

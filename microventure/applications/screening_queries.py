@@ -2,7 +2,17 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, or_, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    cast,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import Boolean, Integer
@@ -13,7 +23,6 @@ from microventure.applications.models import (
     ApplicationStatus,
     ApplicationVersion,
     BudgetLine,
-    FundingSource,
 )
 from microventure.calls.models import Domain
 from microventure.core.pagination import paginate_rows
@@ -110,12 +119,9 @@ def _contains_elsewhere(element, compiler, **kw) -> str:  # pragma: no cover
 
 
 def _filtered(call_id: int, filters: Filters, *, with_state: bool = True) -> Select:
-    """The call's submissions matching the filters, with the organisation joined for its name."""
-    stmt = (
-        select(Application.id)
-        .join(Organization, Organization.id == Application.organization_id)
-        .where(Application.call_id == call_id, *SUBMITTED_ONCE)
-    )
+    """The call's submissions matching the filters (the organisation joined in for a search by
+    its name only: otherwise every organisation would be read to keep the call's rows)."""
+    stmt = select(Application.id).where(Application.call_id == call_id, *SUBMITTED_ONCE)
     if with_state and filters.state:
         stmt = stmt.where(Application.status == filters.state)
     if filters.domain:
@@ -123,7 +129,7 @@ def _filtered(call_id: int, filters: Filters, *, with_state: bool = True) -> Sel
     if filters.community:
         stmt = stmt.where(JsonListContains(Application.community_ids, filters.community))
     if filters.search:
-        stmt = stmt.where(
+        stmt = stmt.join(Organization, Organization.id == Application.organization_id).where(
             or_(
                 Application.reference.icontains(filters.search, autoescape=True),
                 Application.title.icontains(filters.search, autoescape=True),
@@ -133,45 +139,37 @@ def _filtered(call_id: int, filters: Filters, *, with_state: bool = True) -> Sel
     return stmt
 
 
-def _budget_totals(call_id: int):
-    """Requested grant and total budget per application of the call: one grouped subquery."""
-    amount = BudgetLine.unit_price * BudgetLine.quantity
+def _total_budget():
+    """The application's budget in all (every source), for the row it is correlated to."""
     return (
         select(
-            BudgetLine.application_id,
-            func.sum(case((BudgetLine.source == FundingSource.GRANT, amount), else_=0)).label(
-                "requested"
-            ),
-            func.sum(amount).label("total"),
-        )
-        .where(
-            BudgetLine.application_id.in_(
-                select(Application.id).where(Application.call_id == call_id)
+            cast(
+                func.coalesce(func.sum(BudgetLine.unit_price * BudgetLine.quantity), 0), BigInteger
             )
         )
-        .group_by(BudgetLine.application_id)
-        .subquery("budget")
+        .where(BudgetLine.application_id == Application.id)
+        .correlate(Application)
+        .scalar_subquery()
     )
 
 
-def _version_counts(call_id: int):
+def _version_count():
     return (
-        select(ApplicationVersion.application_id, func.count().label("versions"))
-        .where(
-            ApplicationVersion.application_id.in_(
-                select(Application.id).where(Application.call_id == call_id)
-            )
-        )
-        .group_by(ApplicationVersion.application_id)
-        .subquery("versions")
+        select(func.count())
+        .where(ApplicationVersion.application_id == Application.id)
+        .correlate(Application)
+        .scalar_subquery()
     )
 
 
 def submissions(call_id: int, filters: Filters, *, page: int = 1, per_page: int = PER_PAGE):
-    """One page of the call's submissions as rows: two queries whatever the page holds."""
+    """One page of the call's submissions as rows: two queries whatever the page holds. The
+    requested grant is the application's own column (kept by ``save_draft``, so sorting by it
+    reads no budget lines); the total budget and the versions are correlated to the row, so
+    PostgreSQL works them out for the page's rows only, after the sort and the limit. Nothing
+    reads other calls' applications or lines."""
     ids = _filtered(call_id, filters)
-    budget, versions = _budget_totals(call_id), _version_counts(call_id)
-    requested = func.coalesce(budget.c.requested, 0)
+    requested = Application.requested_grant
     rows = (
         select(
             Application.id,
@@ -184,13 +182,12 @@ def submissions(call_id: int, filters: Filters, *, page: int = 1, per_page: int 
             Application.organization_id,
             Organization.name.label("organization"),
             requested.label("requested"),
-            func.coalesce(budget.c.total, 0).label("total"),
-            func.coalesce(versions.c.versions, 0).label("versions"),
+            _total_budget().label("total"),
+            _version_count().label("versions"),
         )
         .join(Organization, Organization.id == Application.organization_id)
-        .outerjoin(budget, budget.c.application_id == Application.id)
-        .outerjoin(versions, versions.c.application_id == Application.id)
-        .where(Application.id.in_(ids))
+        # the call again: the planner reads the call's applications off its index, not all
+        .where(Application.call_id == call_id, Application.id.in_(ids))
     )
     column = {
         "submitted_at": Application.submitted_at,
@@ -208,7 +205,7 @@ def state_counts(call_id: int, filters: Filters) -> dict[str, int]:
     ids = _filtered(call_id, filters, with_state=False)
     stmt = (
         select(Application.status, func.count())
-        .where(Application.id.in_(ids))
+        .where(Application.call_id == call_id, Application.id.in_(ids))  # the call's index
         .group_by(Application.status)
     )
     return {status.value: n for status, n in db.session.execute(stmt)}

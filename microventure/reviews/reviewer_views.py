@@ -25,6 +25,7 @@ from microventure.reviews.models import Assignment, AssignmentStatus, Review
 bp = Blueprint("reviewing", __name__)
 
 A = AssignmentStatus
+MAX_PAGE = 100_000  # a page number past any list's end, still a valid SQL offset
 # Documents that name the applicant by their nature; a blind review does not show them.
 NAMING_DOCUMENTS = frozenset(
     {AttachmentKind.REGISTRATION_CERTIFICATE.value, AttachmentKind.CUSTODIAN_LETTER.value}
@@ -50,11 +51,20 @@ def _to_page(assignment: Assignment, anchor: str | None = None) -> Response:
 @bp.get("/reviews")
 @login_required
 def index():
+    """The calls with work left in full, the finished ones summed up a page at a time
+    (``?page=N``); ``?call=<id>`` lists one call's assignments, a page at a time."""
     if not is_reviewer(current_user):
         abort(403)
+    page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+    call_id = request.args.get("call", type=int)
+    if call_id is not None:
+        listing = queries.call_assignments(current_user, call_id, page=page)
+        if listing is None:
+            abort(404)
+        return render_template("reviews/reviewer/call.html", listing=listing, today=local_today())
     return render_template(
         "reviews/reviewer/index.html",
-        listing=queries.assignments_of(current_user),
+        listing=queries.assignments_of(current_user, page=page),
         today=local_today(),
     )
 
