@@ -144,3 +144,45 @@ def test_a_double_clicked_submission_is_recorded_once(postgres_app):
         application = db.session.get(Application, pair[0])
         assert application.reference.endswith("-001")
         assert [v.number for v in application.versions] == [1]
+
+
+@pytest.mark.no_transaction
+def test_a_double_click_on_start_makes_one_draft(postgres_app):
+    """Five POSTs of the page's 开始申报 at once, from the member's own session (a double click,
+    a browser retrying): one draft, the page they all land on."""
+    from tests.conftest import PASSWORD
+
+    app = postgres_app
+    with app.app_context():
+        make = Factory()
+        street = make.street()
+        admin = make.user(role=Role.STREET_ADMIN, street=street)
+        call = make_call(actor=admin, fund=make_fund(actor=admin, street=street))
+        owner = make.user()
+        make.organization(street=street, owner=owner)
+        call_id, email = call.id, owner.email
+        db.session.commit()
+    clients = []
+    for _ in range(5):
+        client = app.test_client()
+        assert (
+            client.post("/auth/login", data={"email": email, "password": PASSWORD}).status_code
+            == 302
+        )
+        clients.append(client)
+    barrier = threading.Barrier(5)
+    landed: list[str] = []
+
+    def start(client) -> None:
+        barrier.wait(timeout=30)
+        landed.append(client.post(f"/calls/{call_id}/apply").location)
+
+    threads = [threading.Thread(target=start, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    with app.app_context():
+        drafts = db.session.scalars(select(Application.id).where(Application.call_id == call_id))
+        (draft,) = drafts.all()
+    assert landed == [f"/applications/{draft}/edit"] * 5

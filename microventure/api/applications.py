@@ -11,7 +11,6 @@ from flask_login import current_user
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
-from microventure.accounts.models import Organization
 from microventure.api.access import allowed_or_404
 from microventure.api.auth import READ, WRITE, token_required
 from microventure.api.fields import Coded, LocalDateTime, coded, count, one_of, text
@@ -22,7 +21,6 @@ from microventure.applications import queries, rules, services
 from microventure.applications.models import Application, ApplicationStatus, FundingSource
 from microventure.calls.models import AttachmentKind, BudgetCategory, Call, Domain
 from microventure.core.errors import DomainError, RuleViolations, problem_response
-from microventure.core.locks import locked
 from microventure.core.policy import can
 from microventure.core.timeutil import utcnow
 from microventure.extensions import db
@@ -343,25 +341,17 @@ def start_application(data: dict):
                 field="organization_id",
             )
         )
-    # the organisation's row locked first: of two POSTs at once, the second waits and finds the
-    # first one's draft (the page checks for a draft the same way, without the lock)
-    organization = locked(Organization, organization_id)
-    draft = queries.existing_draft(call_id=call.id, organization_id=organization_id)
-    if draft is not None:
-        db.session.commit()
-        return application_data(_visible(draft.id)), 200
-    try:
-        started = services.start_application(
-            call=call, organization=organization, actor=current_user
+    try:  # of two POSTs at once, the second finds the first one's draft (the service locks)
+        started = services.start_or_resume(
+            call=call, organization_id=organization_id, actor=current_user
         )
     except DomainError as exc:
         return refused(exc)
     db.session.commit()
-    return (
-        application_data(_visible(started.id)),
-        201,
-        {"Location": url_for(".get_application", application_id=started.id)},
-    )
+    data = application_data(_visible(started.application.id))
+    if not started.is_new:
+        return data, 200
+    return data, 201, {"Location": url_for(".get_application", application_id=data["id"])}
 
 
 @bp.get("/<int:application_id>")

@@ -32,7 +32,7 @@ from microventure.calls.models import (
 )
 from microventure.core import audit, files, links
 from microventure.core.errors import DomainError, RuleViolations
-from microventure.core.locks import lock
+from microventure.core.locks import lock, locked
 from microventure.core.timeutil import utcnow
 from microventure.extensions import db
 from microventure.notifications.services import members_of, notify
@@ -126,6 +126,25 @@ def start_application(*, call: Call, organization: Organization, actor: User) ->
         after={"call_id": call.id, "organization_id": organization.id},
     )
     return application
+
+
+@dataclass(frozen=True)
+class Started:
+    application: Application
+    is_new: bool  # False: the organisation's draft for the call, which already existed
+
+
+def start_or_resume(*, call: Call, organization_id: int, actor: User) -> Started:
+    """The organisation's draft for the call, or a new one. The organisation's row is locked
+    first: of two starts at once (a double click, a retried POST), the second waits for the
+    first to commit and finds its draft."""
+    if organization_id not in actor.organization_ids():
+        raise DomainError(_l("You can apply only for your own organisation."))
+    organization = locked(Organization, organization_id)
+    draft = queries.existing_draft(call_id=call.id, organization_id=organization.id)
+    if draft is not None:
+        return Started(draft, is_new=False)
+    return Started(start_application(call=call, organization=organization, actor=actor), True)
 
 
 def save_draft(*, application: Application, content: ApplicationContent, actor: User) -> None:

@@ -18,7 +18,6 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 from wtforms.fields import SelectChoice
 
-from microventure.accounts.models import Organization
 from microventure.applications import answers, queries, rules, services
 from microventure.applications.answer_forms import form_class_for, stored_answers
 from microventure.applications.forms import ApplicationForm, AttachmentForm, StartForm
@@ -91,16 +90,14 @@ def start(call_id: int):
         posted = choices[0].value
     if not posted.isdigit() or int(posted) not in current_user.organization_ids():
         abort(404)
-    draft = queries.existing_draft(call_id=call.id, organization_id=int(posted))
-    if draft is not None:
-        flash(_("Your organisation already has a draft for this call: here it is."), "info")
-        return redirect(url_for(".edit", application_id=draft.id))
-    organization = db.session.get(Organization, int(posted))
     if started := perform(
-        lambda: services.start_application(call=call, organization=organization, actor=current_user)
+        lambda: services.start_or_resume(call=call, organization_id=int(posted), actor=current_user)
     ):
-        flash(_("Your draft is started. Save as you go; submit when all is ready."), "success")
-        return redirect(url_for(".edit", application_id=started.value.id))
+        if started.value.is_new:
+            flash(_("Your draft is started. Save as you go; submit when all is ready."), "success")
+        else:
+            flash(_("Your organisation already has a draft for this call: here it is."), "info")
+        return redirect(url_for(".edit", application_id=started.value.application.id))
     return redirect(safe_next(request.form.get("next")) or call_page(call.id))
 
 
