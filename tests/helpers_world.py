@@ -71,9 +71,14 @@ class World:
         )
 
     def reset_token(self, email: str) -> str:
+        """One link per world and account: a page and the form on it are asked for the same one
+        (a token made a second later is another link)."""
         from microventure.accounts import tokens
 
-        return tokens.reset_token(self.actor(email))
+        made = self.__dict__.setdefault("_reset_tokens", {})
+        if email not in made:
+            made[email] = tokens.reset_token(self.actor(email))
+        return made[email]
 
     def fund(self, name: str) -> int:
         return self.id("SELECT id FROM funds WHERE name = :n", n=name)
